@@ -1,0 +1,59 @@
+//! `aerie`: the headless Aerie. Same engine as the desktop app, for boxes without a desktop.
+
+mod fleet_cmds;
+mod panel_cmds;
+
+use clap::{Parser, Subcommand};
+
+/// Watch and control game servers on Pterodactyl and Pelican panels.
+#[derive(Debug, Parser)]
+#[command(name = "aerie", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Watch every server of every configured panel, live.
+    Watch(fleet_cmds::WatchArgs),
+    /// Watch the embedded simulator: a few panels, some servers that crash now and then.
+    Demo(fleet_cmds::DemoArgs),
+    /// Send a power signal (start, stop, restart, kill) to a server.
+    Power(fleet_cmds::PowerArgs),
+    /// Send a console command to a server.
+    Send(fleet_cmds::SendArgs),
+    /// Print a server's recent console output.
+    Logs(fleet_cmds::LogsArgs),
+    /// Add, list, test and remove panels and accounts.
+    #[command(subcommand)]
+    Panel(panel_cmds::PanelCommand),
+    /// Export accounts and settings (never secrets) to a file.
+    Export(panel_cmds::ExportArgs),
+    /// Import accounts and settings from an export file.
+    Import(panel_cmds::ImportArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AERIE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Watch(args) => fleet_cmds::watch(args).await,
+            Command::Demo(args) => fleet_cmds::demo(args).await,
+            Command::Power(args) => fleet_cmds::power(args).await,
+            Command::Send(args) => fleet_cmds::send(args).await,
+            Command::Logs(args) => fleet_cmds::logs(args).await,
+            Command::Panel(cmd) => panel_cmds::panel(cmd).await,
+            Command::Export(args) => panel_cmds::export(args).await,
+            Command::Import(args) => panel_cmds::import(args).await,
+        }
+    })
+}

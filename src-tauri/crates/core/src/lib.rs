@@ -1,0 +1,10 @@
+//! `aerie-core` is the engine behind the Aerie desktop app and the headless `aerie` CLI.
+//!
+//! It holds one live socket per watched game server across many panels and accounts and turns
+//! what arrives into a single typed stream of [`event::ServerEvent`]s. It has no GUI dependency,
+//! so it builds and tests on a machine without a display.
+
+pub mod error;
+pub mod event;
+
+pub use error::{Error, Result};
