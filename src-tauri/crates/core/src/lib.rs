@@ -4,7 +4,19 @@
 //! what arrives into a single typed stream of [`event::ServerEvent`]s. It has no GUI dependency,
 //! so it builds and tests on a machine without a display.
 
+pub mod accounts;
+pub mod alerts;
+pub mod chart;
+pub mod clock;
 pub mod error;
 pub mod event;
+pub mod fleet;
+pub mod notify;
+pub mod panel;
+pub mod protocol;
+pub mod secrets;
+pub mod settings;
+pub mod socket;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Alert sinks: desktop notifications and tray health.

@@ -1,0 +1,1 @@
+//! Wire codecs: Wings (Pterodactyl, Pelican) and, later, StellarStack, jPulse and generic JWT channel services.
