@@ -37,6 +37,9 @@ mod tests {
         let before = now_ms();
         tokio::time::advance(Duration::from_secs(600)).await;
         let after = now_ms();
-        assert!(after - before >= 600_000, "virtual 10 minutes must move the clock: {before} -> {after}");
+        assert!(
+            after - before >= 600_000,
+            "virtual 10 minutes must move the clock: {before} -> {after}"
+        );
     }
 }

@@ -12,7 +12,9 @@ use std::process::Command;
 /// or when the machine has no apt.
 pub fn install_packages(root: &Path) -> Result<()> {
     if !Path::new("/usr/bin/apt-get").exists() {
-        println!("xtask: no apt-get here; install the packages listed in scripts/headless-env.sh yourself");
+        println!(
+            "xtask: no apt-get here; install the packages listed in scripts/headless-env.sh yourself"
+        );
         return Ok(());
     }
     let status = Command::new("bash")

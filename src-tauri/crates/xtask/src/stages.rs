@@ -47,15 +47,27 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
     }
     if has_ui && (wants("ui") || wants("e2e")) {
         stage("ui deps (npm ci)", &mut || {
-            run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root.join("ui")))
+            run(Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(root.join("ui")))
         });
     }
     if wants("fmt") {
-        stage("rustfmt", &mut || run(cargo().args(["fmt", "--all", "--check"])));
+        stage("rustfmt", &mut || {
+            run(cargo().args(["fmt", "--all", "--check"]))
+        });
     }
     if wants("clippy") {
         stage("clippy", &mut || {
-            run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))
+            run(cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ]))
         });
     }
     if wants("rust") {
@@ -63,7 +75,13 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
             let session = headless::Session::start(root)?;
             let mut cmd = if has_nextest() {
                 let mut c = cargo();
-                c.args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast"]);
+                c.args([
+                    "nextest",
+                    "run",
+                    "--workspace",
+                    "--locked",
+                    "--no-fail-fast",
+                ]);
                 c
             } else {
                 let mut c = cargo();
@@ -76,15 +94,26 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
     }
     if has_ui && wants("ui") {
         stage("ui checks and tests", &mut || {
-            run(Command::new("npm").args(["run", "check"]).current_dir(root.join("ui")))?;
-            run(Command::new("npm").args(["test"]).current_dir(root.join("ui")))
+            run(Command::new("npm")
+                .args(["run", "check"])
+                .current_dir(root.join("ui")))?;
+            run(Command::new("npm")
+                .args(["test"])
+                .current_dir(root.join("ui")))
         });
     }
     if has_e2e && wants("e2e") {
         stage("end-to-end", &mut || {
             let session = headless::Session::start(root)?;
             let mut cmd = cargo();
-            cmd.args(["test", "--locked", "-p", "aerie-e2e", "--", "--test-threads=1"]);
+            cmd.args([
+                "test",
+                "--locked",
+                "-p",
+                "aerie-e2e",
+                "--",
+                "--test-threads=1",
+            ]);
             cmd.envs(&session.env);
             run(&mut cmd)
         });
@@ -160,7 +189,10 @@ pub fn demo(root: &Path, args: &[String]) -> Result<()> {
             .args(args))
         .map(drop)
     } else {
-        run(cargo().args(["run", "--locked", "-p", "aerie-cli", "--", "demo"]).args(args)).map(drop)
+        run(cargo()
+            .args(["run", "--locked", "-p", "aerie-cli", "--", "demo"])
+            .args(args))
+        .map(drop)
     }
 }
 
@@ -170,13 +202,18 @@ pub fn run_app(root: &Path, args: &[String]) -> Result<()> {
         bail!("the desktop app is not in this checkout yet; use `cargo run -p aerie-cli -- watch`");
     }
     build_ui(root)?;
-    run(cargo().args(["run", "--locked", "-p", "aerie-desktop", "--"]).args(args)).map(drop)
+    run(cargo()
+        .args(["run", "--locked", "-p", "aerie-desktop", "--"])
+        .args(args))
+    .map(drop)
 }
 
 fn build_ui(root: &Path) -> Result<()> {
     let ui = root.join("ui");
     if !ui.join("node_modules").exists() {
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))?;
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&ui))?;
     }
     run(Command::new("npm").args(["run", "build"]).current_dir(&ui)).map(drop)
 }
@@ -226,7 +263,10 @@ fn machine() -> String {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(0, |kb| kb / 1024 / 1024);
-    format!("{cores} cores ({model}), {mem_gib} GiB, {}", std::env::consts::OS)
+    format!(
+        "{cores} cores ({model}), {mem_gib} GiB, {}",
+        std::env::consts::OS
+    )
 }
 
 const BEGIN: &str = "<!-- bench:begin -->";
