@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { errorToField, normaliseUrl, validateAccount } from './accountForm';
+
+const KEY = 'ptlc_' + 'x'.repeat(43);
+
+describe('account form validation', () => {
+  it('normalises pasted panel addresses', () => {
+    expect(normaliseUrl(' panel.example.com/ ')).toBe('https://panel.example.com');
+    expect(normaliseUrl('https://panel.example.com/server/abcd1234')).toBe('https://panel.example.com');
+    expect(normaliseUrl('http://10.0.0.2:8080/api/client')).toBe('http://10.0.0.2:8080');
+  });
+
+  it('accepts a complete form', () => {
+    expect(validateAccount('Home', 'panel.example.com', KEY, true)).toEqual({});
+  });
+
+  it('explains each problem on its field', () => {
+    const e = validateAccount(' ', 'ftp://x', '', true);
+    expect(e.name).toBeTruthy();
+    expect(e.url).toMatch(/https:\/\//);
+    expect(e.key).toMatch(/client API key/);
+  });
+
+  it('recognises an application key', () => {
+    expect(validateAccount('a', 'https://p.example', 'ptla_' + 'x'.repeat(43), true).key).toMatch(/application key/);
+  });
+
+  it('lets an edit keep the stored key', () => {
+    expect(validateAccount('a', 'https://p.example', '', false)).toEqual({});
+  });
+
+  it('routes shell errors to the right field', () => {
+    expect(errorToField({ kind: 'unauthorized', message: 'Key rejected' })).toEqual({ field: 'key', message: 'Key rejected' });
+    expect(errorToField({ kind: 'unreachable', message: 'No answer' }).field).toBe('url');
+    expect(errorToField({ kind: 'internal', message: 'x' }).field).toBeNull();
+    expect(errorToField({ kind: 'internal', message: 'x', field: 'name' }).field).toBe('name');
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The fleet store: every watched server, merged from coalesced frames. Frames are queued and
+ * applied once per animation frame, so a burst of updates causes one redraw.
+ */
+import * as ipc from '../ipc';
+import type { FleetFrame } from '../bindings/FleetFrame';
+import type { ServerRow } from '../bindings/ServerRow';
+import { mergeFrame } from '../fleet';
+
+type Schedule = (cb: () => void) => void;
+const raf: Schedule = (cb) =>
+  typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => cb()) : setTimeout(cb, 16);
+
+export class FleetStore {
+  /** The rows (not deeply reactive: read `version` to depend on changes). */
+  readonly rows = new Map<string, ServerRow>();
+  /** Bumped once per applied batch. */
+  version = $state(0);
+  /** True once the first frame arrived. */
+  loaded = $state(false);
+  private queue: FleetFrame[] = [];
+  private scheduled = false;
+  private stop: (() => void) | null = null;
+
+  constructor(private schedule: Schedule = raf) {}
+
+  /** Queue a frame; applied on the next animation frame. */
+  push(frame: FleetFrame): void {
+    this.queue.push(frame);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.schedule(() => this.flush());
+    }
+  }
+
+  /** Apply every queued frame now. */
+  flush(): void {
+    this.scheduled = false;
+    const frames = this.queue;
+    this.queue = [];
+    let changed = false;
+    for (const f of frames) changed = mergeFrame(this.rows, f) || changed;
+    if (changed || !this.loaded) {
+      this.loaded = true;
+      this.version++;
+    }
+  }
+
+  get(id: string): ServerRow | undefined {
+    void this.version;
+    return this.rows.get(id);
+  }
+
+  /** Every row (reactive). */
+  all(): ServerRow[] {
+    void this.version;
+    return [...this.rows.values()];
+  }
+
+  async connect(): Promise<void> {
+    if (this.stop) return;
+    this.stop = () => {};
+    this.stop = await ipc.subscribeFleet((f) => this.push(f));
+  }
+
+  disconnect(): void {
+    this.stop?.();
+    this.stop = null;
+  }
+}
+
+export const fleet = new FleetStore();

@@ -1,0 +1,77 @@
+/** App-wide UI state: navigation, theme, confirm dialog, toasts. */
+import type { ThemeChoice } from '../bindings/ThemeChoice';
+
+export type Route =
+  | { view: 'fleet' }
+  | { view: 'server'; id: string }
+  | { view: 'alerts' }
+  | { view: 'accounts'; add?: boolean }
+  | { view: 'connections' }
+  | { view: 'settings' };
+
+class Nav {
+  route = $state<Route>({ view: 'fleet' });
+  go(route: Route): void {
+    this.route = route;
+  }
+}
+export const nav = new Nav();
+
+/** Apply a theme choice to the document (`system` follows `prefers-color-scheme` in CSS). */
+export function applyTheme(choice: ThemeChoice): void {
+  const root = document.documentElement;
+  if (choice === 'system') delete root.dataset.theme;
+  else root.dataset.theme = choice;
+}
+
+/** Whether the effective theme is dark. */
+export function isDark(): boolean {
+  const forced = document.documentElement.dataset.theme;
+  if (forced) return forced === 'dark';
+  return window.matchMedia('(prefers-color-scheme: dark)').matches;
+}
+
+export interface ConfirmRequest {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  danger: boolean;
+  resolve: (ok: boolean) => void;
+}
+
+class Dialogs {
+  current = $state<ConfirmRequest | null>(null);
+  /** Ask the user; resolves to true when confirmed. */
+  confirm(opts: { title: string; message: string; confirmLabel?: string; danger?: boolean }): Promise<boolean> {
+    this.current?.resolve(false);
+    return new Promise((resolve) => {
+      this.current = {
+        title: opts.title,
+        message: opts.message,
+        confirmLabel: opts.confirmLabel ?? 'OK',
+        danger: opts.danger ?? false,
+        resolve: (ok) => {
+          this.current = null;
+          resolve(ok);
+        },
+      };
+    });
+  }
+}
+export const dialogs = new Dialogs();
+
+export interface Toast {
+  id: number;
+  text: string;
+  error: boolean;
+}
+class Toasts {
+  list = $state<Toast[]>([]);
+  private next = 1;
+  show(text: string, error = false): void {
+    const id = this.next++;
+    this.list = [...this.list, { id, text, error }];
+    setTimeout(() => (this.list = this.list.filter((t) => t.id !== id)), error ? 6000 : 3000);
+  }
+}
+export const toasts = new Toasts();
