@@ -3,16 +3,46 @@ import type { ThemeChoice } from '../bindings/ThemeChoice';
 
 export type Route =
   | { view: 'fleet' }
-  | { view: 'server'; id: string }
+  | { view: 'server'; id: string; tab?: 'console' | 'charts' }
   | { view: 'alerts' }
   | { view: 'accounts'; add?: boolean }
   | { view: 'connections' }
   | { view: 'settings' };
 
+/** Parse a location hash (`#/server/<panel>/<server>/charts`, `#/alerts`, …) into a route. */
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  switch (parts[0]) {
+    case 'server':
+      return parts.length >= 3 ? { view: 'server', id: `${parts[1]}/${parts[2]}`, tab: parts[3] === 'charts' ? 'charts' : 'console' } : { view: 'fleet' };
+    case 'alerts':
+    case 'connections':
+    case 'settings':
+      return { view: parts[0] };
+    case 'accounts':
+      return { view: 'accounts', add: parts[1] === 'add' };
+    default:
+      return { view: 'fleet' };
+  }
+}
+
+export function routeHash(r: Route): string {
+  switch (r.view) {
+    case 'server':
+      return `#/server/${r.id.split('/').map(encodeURIComponent).join('/')}${r.tab === 'charts' ? '/charts' : ''}`;
+    case 'accounts':
+      return r.add ? '#/accounts/add' : '#/accounts';
+    default:
+      return `#/${r.view}`;
+  }
+}
+
+/** Navigation; mirrored in the location hash so reloads and deep links (notifications, tests) land on the same view. */
 class Nav {
-  route = $state<Route>({ view: 'fleet' });
+  route = $state<Route>(typeof location === 'undefined' ? { view: 'fleet' } : parseHash(location.hash));
   go(route: Route): void {
     this.route = route;
+    if (typeof history !== 'undefined') history.replaceState(null, '', routeHash(route));
   }
 }
 export const nav = new Nav();
