@@ -1,7 +1,7 @@
 /**
  * A demo backend for running the UI in a plain browser (no Tauri): a fake fleet with ticking
  * stats, console chatter, alerts and charts. Loaded lazily by `ipc.ts` only outside Tauri.
- * `?servers=1000` in the URL sizes the fleet; `?first-run` starts with no accounts.
+ * `?servers=1000` in the URL sizes the fleet; `?first-run` starts with no accounts; `?theme=dark` forces a theme.
  */
 import type { Backend, CommandName, Commands, SubscriptionName, Subscriptions } from '../ipc';
 import type { AccountSummary } from '../bindings/AccountSummary';
@@ -55,7 +55,7 @@ export function createDemoBackend(): Backend {
   const sims = new Map<string, Sim>();
   const accounts: AccountSummary[] = [];
   let settings: Settings = {
-    theme: 'system',
+    theme: params.get('theme') === 'dark' ? 'dark' : params.get('theme') === 'light' ? 'light' : 'system',
     notifications: true,
     start_at_login: false,
     close_to_tray: true,
