@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+vi.mock('$lib/ipc', () => import('./test/fakeIpc'));
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import * as ipc from '$lib/ipc';
+import App from './App.svelte';
+import type { Settings } from '$lib/bindings/Settings';
+
+const settings: Settings = {
+  theme: 'dark',
+  notifications: true,
+  start_at_login: false,
+  close_to_tray: true,
+  retention_days: 30,
+  quiet_hours: { enabled: false, start: '22:00', end: '07:00' },
+  alerts: { crash: true, crash_loop_count: 3, crash_loop_window_s: 600, stuck_starting_s: 300, unexpected_offline: true, node_down: true, cpu_percent: 90, memory_percent: 90, disk_percent: 95, threshold_duration_s: 120, silent_console_s: 0, failure_threshold: 2, success_threshold: 2, reminder_s: 1800 },
+};
+
+afterEach(() => cleanup());
+
+describe('App', () => {
+  it('starts on the first-run screen without accounts, and the demo leads into the app', async () => {
+    vi.mocked(ipc.getSettings).mockResolvedValue(settings);
+    render(App);
+    const demo = await screen.findByTestId('first-run-demo');
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    await fireEvent.click(demo);
+    await waitFor(() => expect(ipc.startDemo).toHaveBeenCalled());
+    await screen.findByTestId('nav-fleet');
+    for (const id of ['nav-alerts', 'nav-accounts', 'nav-connections', 'nav-settings']) expect(screen.getByTestId(id)).toBeTruthy();
+    expect(ipc.subscribeFleet).toHaveBeenCalled();
+    expect(ipc.subscribeAlerts).toHaveBeenCalled();
+  });
+});
