@@ -176,4 +176,31 @@ describe('FleetView', () => {
     expect(r[0].querySelector('[data-testid="server-status"]')?.textContent).toBe('Offline');
     expect(fleet.get('p/0000')).toBeUndefined();
   });
+
+  it('selects a range with shift-click and sends bulk power only where it applies, after a confirm', async () => {
+    fleet.rows.clear();
+    fleet.push({
+      rows: [
+        row({ id: 'b/0001', name: 'Bulk 1', state: 'offline' }),
+        row({ id: 'b/0002', name: 'Bulk 2', state: 'running' }),
+        row({ id: 'b/0003', name: 'Bulk 3', state: 'offline' }),
+      ],
+      removed: [],
+    });
+    fleet.flush();
+    render(FleetView);
+    await tick();
+    const boxes = screen.getAllByRole('checkbox', { name: /Select Bulk/ });
+    await fireEvent.click(boxes[0]);
+    const rows = screen.getAllByTestId('fleet-row');
+    await fireEvent.click(rows[2], { shiftKey: true });
+    expect(screen.getByText('3 selected')).toBeTruthy();
+    expect(screen.getByTestId('bulk-start').textContent).toContain('(2)');
+    await fireEvent.click(screen.getByTestId('bulk-start'));
+    expect(dialogs.current?.title).toBe('Start 2 servers?');
+    dialogs.current!.resolve(true);
+    await waitFor(() => expect(ipc.power).toHaveBeenCalledTimes(2));
+    expect(vi.mocked(ipc.power).mock.calls.map((c) => c[0].server)).toEqual(['0001', '0003']);
+    expect(vi.mocked(ipc.power).mock.calls.every((c) => c[1] === 'start')).toBe(true);
+  });
 });
