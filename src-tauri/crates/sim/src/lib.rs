@@ -1,4 +1,354 @@
 //! `aerie-sim`: simulated Pterodactyl and Pelican panels with their Wings nodes, on loopback.
 //!
 //! The demo, every test and every benchmark of Aerie run against this world. It follows the real
-//! Wings and Panel behaviour documented in `shared/design/wings-protocol.md`.
+//! Wings and Panel behaviour documented in `shared/design/wings-protocol.md`: the Client API
+//! with its envelopes, errors and limits, and the Wings websocket with its token lifecycle,
+//! permission gating, power state machine, crash handling and rate limits, in three profiles.
+//!
+//! ```no_run
+//! # async fn demo() -> aerie_sim::Result<()> {
+//! use aerie_sim::{Sim, SimConfig, Profile, Timings};
+//! let sim = Sim::start(SimConfig { profile: Profile::Pelican, timings: Timings::fast(), ..Default::default() }).await?;
+//! let panel = &sim.panels()[0];
+//! println!("{} {}", panel.url, panel.client_key);
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod clock;
+pub mod config;
+mod control;
+mod eggs;
+pub mod error;
+pub mod jwt;
+mod net;
+mod panel;
+mod server;
+mod wings;
+pub mod wire;
+mod world;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use config::{Behaviour, BehaviourPlan, Profile, SimConfig, Timings};
+pub use error::{Result, SimError};
+pub use panel::PanelFault;
+pub use server::{PowerAction, PowerState, StatsSnapshot};
+pub use world::ServerSpec;
+
+use world::World;
+
+/// A panel as a client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PanelInfo {
+    /// Base URL (`http://127.0.0.1:<port>`), also the `Origin` Wings accepts.
+    pub url: String,
+    /// The owner's client key (`ptlc_…` / `pacc_…`).
+    pub client_key: String,
+    /// The owner's application key (`ptla_…` / `papp_…`), refused by the Client API.
+    pub application_key: String,
+    /// Its nodes.
+    pub nodes: Vec<NodeInfo>,
+    /// Its servers.
+    pub servers: Vec<SimServer>,
+}
+
+/// A Wings node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeInfo {
+    /// Unique name, used by the fault API.
+    pub name: String,
+    /// `http://127.0.0.1:<port>`; sockets are `ws://…/api/servers/<uuid>/ws`.
+    pub url: String,
+}
+
+/// A server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimServer {
+    /// Full uuid (the Wings socket path needs it).
+    pub uuid: String,
+    /// 8-character identifier.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// Node name.
+    pub node: String,
+}
+
+/// Options for [`Sim::mint_token`], for tests that talk to Wings directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSpec {
+    /// Permissions (default `["*"]`).
+    pub permissions: Vec<String>,
+    /// Lifetime from now (default: the configured token lifetime).
+    pub lifetime: Option<Duration>,
+    /// Put a different `server_uuid` in the claims.
+    pub server_uuid: Option<String>,
+    /// Sign with this secret instead of the node's (a bad signature).
+    pub wrong_secret: bool,
+    /// Omit the `scope` claim even on profiles that have it.
+    pub no_scope: bool,
+}
+
+impl Default for TokenSpec {
+    fn default() -> Self {
+        Self {
+            permissions: vec!["*".into()],
+            lifetime: None,
+            server_uuid: None,
+            wrong_secret: false,
+            no_scope: false,
+        }
+    }
+}
+
+/// The running simulation. Dropping it stops everything; [`Sim::shutdown`] does so and waits.
+#[derive(Debug)]
+pub struct Sim {
+    world: Arc<World>,
+    control: net::Endpoint,
+}
+
+fn server_view(s: &server::Server) -> SimServer {
+    SimServer {
+        uuid: s.info.uuid.clone(),
+        identifier: s.info.identifier.clone(),
+        name: s.info.name.clone(),
+        node: s.info.node_name.clone(),
+    }
+}
+
+impl Sim {
+    /// Builds the world and starts every listener on 127.0.0.1.
+    pub async fn start(config: SimConfig) -> Result<Self> {
+        let port = config.control_port;
+        let world = Arc::new(World::build(config)?);
+        let control = net::Endpoint::start(port, control::router(world.clone()))?;
+        tracing::info!(
+            panels = world.panels.len(),
+            nodes = world.nodes.len(),
+            servers = world.servers.read().map(|s| s.len()).unwrap_or(0),
+            "simulator started"
+        );
+        Ok(Self { world, control })
+    }
+
+    /// Every panel with its keys, nodes and servers.
+    pub fn panels(&self) -> Vec<PanelInfo> {
+        panels_of(&self.world)
+    }
+
+    /// Base URL of the HTTP control endpoint (`POST <url>/control/...`).
+    pub fn control_url(&self) -> String {
+        self.control.url()
+    }
+
+    /// The configuration the world was built from.
+    pub fn config(&self) -> &SimConfig {
+        &self.world.config
+    }
+
+    /// Changes what a server does from now on.
+    pub fn set_behaviour(&self, server: &str, behaviour: Behaviour) -> Result<()> {
+        self.world.server(server)?.set_behaviour(behaviour);
+        Ok(())
+    }
+
+    /// Makes the server's process die now (crash handling and auto-restart follow).
+    pub fn crash_server(&self, server: &str) -> Result<()> {
+        self.world.server(server)?.crash_now(1, false);
+        Ok(())
+    }
+
+    /// Current power state of a server (`None` if it does not exist).
+    pub fn server_state(&self, server: &str) -> Option<PowerState> {
+        self.world.server(server).ok().map(|s| s.state())
+    }
+
+    /// Current stats of a server.
+    pub fn server_stats(&self, server: &str) -> Result<StatsSnapshot> {
+        Ok(self.world.server(server)?.stats())
+    }
+
+    /// Runs a power action as Wings would.
+    pub fn power(&self, server: &str, action: PowerAction) -> Result<()> {
+        let _ = self.world.server(server)?.power(action);
+        Ok(())
+    }
+
+    /// Closes every websocket of a node abruptly.
+    pub fn drop_node_sockets(&self, node: &str) -> Result<()> {
+        self.world.node(node)?.drop_sockets();
+        Ok(())
+    }
+
+    /// Stalls a node (accepts TCP, never answers; open sockets go silent) or releases it.
+    pub fn stall_node(&self, node: &str, stalled: bool) -> Result<()> {
+        self.world.node(node)?.stall(stalled);
+        Ok(())
+    }
+
+    /// Takes a node down: its port refuses connections and its sockets drop.
+    pub async fn node_down(&self, node: &str) -> Result<()> {
+        self.world.node(node)?.down().await;
+        Ok(())
+    }
+
+    /// Brings a node back on the same port. Tokens minted before now are denylisted, as after
+    /// a Wings restart.
+    pub async fn node_up(&self, node: &str) -> Result<()> {
+        self.world.node(node)?.up().await?;
+        Ok(())
+    }
+
+    /// Open websocket connections on a node (0 for an unknown node).
+    pub fn ws_connections(&self, node: &str) -> usize {
+        self.world
+            .node(node)
+            .map(|n| n.state.sockets.load(Ordering::Relaxed))
+            .unwrap_or(0)
+    }
+
+    /// Makes a panel fail every API request, for `duration` or until cleared.
+    pub fn panel_fault(
+        &self,
+        panel: usize,
+        fault: PanelFault,
+        duration: Option<Duration>,
+    ) -> Result<()> {
+        self.world.panel(panel)?.state.set_fault(fault, duration);
+        Ok(())
+    }
+
+    /// Clears a panel fault.
+    pub fn clear_panel_fault(&self, panel: usize) -> Result<()> {
+        self.world.panel(panel)?.state.clear_fault();
+        Ok(())
+    }
+
+    /// Revokes the owner's client key of a panel (401 from then on).
+    pub fn revoke_key(&self, panel: usize) -> Result<()> {
+        self.world.panel(panel)?.state.revoke_owner_key();
+        Ok(())
+    }
+
+    /// Suspends (killing it if running) or unsuspends a server.
+    pub fn suspend_server(&self, server: &str, suspended: bool) -> Result<()> {
+        self.world.server(server)?.suspend(suspended);
+        Ok(())
+    }
+
+    /// Floods a server's console at `lines_per_sec` (0 stops it).
+    pub fn flood_console(&self, server: &str, lines_per_sec: u32) -> Result<()> {
+        self.world.server(server)?.flood(lines_per_sec);
+        Ok(())
+    }
+
+    /// Adds a server to a node.
+    pub fn add_server(&self, node: &str, spec: ServerSpec) -> Result<SimServer> {
+        let server = self.world.add_server(node, spec)?;
+        Ok(server_view(&server))
+    }
+
+    /// Adds a subuser to a panel with explicit permissions per server (uuid or identifier);
+    /// returns the subuser's client key.
+    pub fn add_subuser(&self, panel: usize, grants: &[(&str, &[&str])]) -> Result<String> {
+        let mut map = std::collections::HashMap::new();
+        for (server, perms) in grants {
+            let uuid = self.world.server(server)?.info.uuid.clone();
+            map.insert(uuid, perms.iter().map(|p| p.to_string()).collect());
+        }
+        let state = &self.world.panel(panel)?.state;
+        let key = self.world.new_client_key(panel)?;
+        let id = state.users.read().map(|u| u.len() as u64 + 1).unwrap_or(2);
+        Ok(state.add_user(panel::User {
+            id,
+            uuid: self.world.new_uuid(),
+            username: format!("subuser{id}"),
+            client_key: key,
+            application_key: None,
+            access: panel::Access::Subuser(map),
+            revoked: false,
+        }))
+    }
+
+    /// Mints a websocket token for a server directly (as the panel's owner), for tests that
+    /// talk to Wings without the REST API.
+    pub fn mint_token(&self, server: &str, spec: TokenSpec) -> Result<String> {
+        let s = self.world.server(server)?;
+        let panel = &self.world.panel(s.info.panel)?.state;
+        let node = &self.world.nodes[s.info.node].state;
+        let profile = panel.profile;
+        let now = clock::now_secs();
+        let lifetime = spec
+            .lifetime
+            .unwrap_or(panel.timings.token_lifetime)
+            .as_secs();
+        let owner_uuid = panel
+            .users
+            .read()
+            .ok()
+            .and_then(|u| u.first().map(|u| u.uuid.clone()))
+            .unwrap_or_default();
+        let claims = jwt::Claims {
+            iss: panel.url.clone(),
+            aud: vec![node.url.clone()],
+            jti: jwt::jti(profile, 1, &s.info.uuid),
+            iat: Some(now),
+            nbf: Some(now.saturating_sub(300)),
+            exp: Some(now + lifetime),
+            server_uuid: spec.server_uuid.unwrap_or_else(|| s.info.uuid.clone()),
+            permissions: spec.permissions,
+            user_uuid: owner_uuid,
+            user_id: (!profile.has_scope()).then_some(1),
+            unique_id: "simsimsimsimsim1".into(),
+            scope: (profile.has_scope() && !spec.no_scope).then(|| "websocket".into()),
+        };
+        let secret: &[u8] = if spec.wrong_secret {
+            b"not-the-node-secret"
+        } else {
+            &node.secret
+        };
+        Ok(jwt::encode(&claims, secret))
+    }
+
+    /// Stops every listener, socket and ticker.
+    pub async fn shutdown(self) {
+        for node in &self.world.nodes {
+            node.down().await;
+        }
+        for panel in &self.world.panels {
+            panel.endpoint.down().await;
+        }
+        self.control.down().await;
+    }
+}
+
+pub(crate) fn panels_of(world: &World) -> Vec<PanelInfo> {
+    world
+        .panels
+        .iter()
+        .map(|p| {
+            let servers = p.state.servers.read().unwrap_or_else(|e| e.into_inner());
+            PanelInfo {
+                url: p.state.url.clone(),
+                client_key: p.client_key.clone(),
+                application_key: p.application_key.clone(),
+                nodes: p
+                    .state
+                    .nodes
+                    .iter()
+                    .map(|n| NodeInfo {
+                        name: n.name.clone(),
+                        url: n.url.clone(),
+                    })
+                    .collect(),
+                servers: servers.iter().map(|s| server_view(s)).collect(),
+            }
+        })
+        .collect()
+}
