@@ -1,0 +1,381 @@
+//! The small stateful pieces of a session: power state and crash detection, rates from
+//! cumulative counters, and de-duplication of the `send logs` replay.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use super::console::CrashLine;
+use crate::event::{Fact, PowerState, Rates, ServerEventKind, Stats};
+use crate::panel::PowerSignal;
+
+/// How long a power action Aerie sent explains the next offline (ms).
+const REQUEST_MEMORY_MS: u64 = 10 * 60 * 1000;
+
+/// Status machine plus the crash-vs-stop rules of the protocol notes (§8).
+#[derive(Debug, Default)]
+pub(super) struct PowerTracker {
+    state: Option<PowerState>,
+    saw_stopping: bool,
+    requested: Option<(PowerSignal, u64)>,
+    pending_crash: Option<(Option<i32>, Option<bool>)>,
+}
+
+impl PowerTracker {
+    pub fn state(&self) -> Option<PowerState> {
+        self.state
+    }
+
+    /// Remembers a power action Aerie sent, so the offline it causes is not a crash.
+    pub fn note_request(&mut self, signal: PowerSignal, now_ms: u64) {
+        if signal.stops() {
+            self.requested = Some((signal, now_ms));
+        }
+    }
+
+    pub fn on_status(&mut self, new: PowerState, now_ms: u64, out: &mut Vec<ServerEventKind>) {
+        let prev = self.state;
+        if prev == Some(new) {
+            return;
+        }
+        self.flush_crash(out);
+        self.state = Some(new);
+        out.push(ServerEventKind::Status {
+            state: new,
+            previous: prev,
+        });
+        match new {
+            PowerState::Stopping => self.saw_stopping = true,
+            PowerState::Offline => {
+                let requested = self
+                    .requested
+                    .take()
+                    .filter(|(_, at)| now_ms.saturating_sub(*at) <= REQUEST_MEMORY_MS);
+                let was_up = matches!(prev, Some(PowerState::Running | PowerState::Starting));
+                if requested.is_some() && prev.is_some() {
+                    out.push(ServerEventKind::Alert {
+                        fact: Fact::RequestedStop,
+                    });
+                } else if was_up && !self.saw_stopping {
+                    // Report at once (latency matters); the daemon's crash lines follow and
+                    // are reported again as a confirmed crash with exit code and OOM flag.
+                    out.push(ServerEventKind::Alert {
+                        fact: Fact::Crashed {
+                            exit_code: None,
+                            oom: None,
+                            confirmed: false,
+                        },
+                    });
+                }
+                self.saw_stopping = false;
+            }
+            PowerState::Starting | PowerState::Running => self.saw_stopping = false,
+        }
+    }
+
+    pub fn on_crash_line(&mut self, line: &CrashLine, out: &mut Vec<ServerEventKind>) {
+        match line {
+            CrashLine::Detected => {
+                self.flush_crash(out);
+                self.pending_crash = Some((None, None));
+            }
+            CrashLine::ExitCode(c) => {
+                if let Some(p) = &mut self.pending_crash {
+                    p.0 = Some(*c);
+                }
+            }
+            CrashLine::OutOfMemory(o) => {
+                if let Some(p) = &mut self.pending_crash {
+                    p.1 = Some(*o);
+                }
+                self.flush_crash(out);
+            }
+            CrashLine::AbortingRestart(reason) => {
+                self.flush_crash(out);
+                out.push(ServerEventKind::Alert {
+                    fact: Fact::AutoRestartAborted {
+                        reason: reason.clone(),
+                    },
+                });
+            }
+        }
+    }
+
+    fn flush_crash(&mut self, out: &mut Vec<ServerEventKind>) {
+        if let Some((exit_code, oom)) = self.pending_crash.take() {
+            out.push(ServerEventKind::Alert {
+                fact: Fact::Crashed {
+                    exit_code,
+                    oom,
+                    confirmed: true,
+                },
+            });
+        }
+    }
+}
+
+/// Rates from consecutive cumulative counters. A counter that goes down (container restart,
+/// zeroed offline stats) yields a rate of 0 for that sample instead of a huge bogus number.
+#[derive(Debug, Default)]
+pub(super) struct RateTracker {
+    last: Option<(u64, Stats)>,
+}
+
+impl RateTracker {
+    pub fn sample(&mut self, stats: &Stats, now_ms: u64) -> Rates {
+        let rates = match &self.last {
+            Some((at, prev)) if now_ms > *at => {
+                let secs = (now_ms - at) as f64 / 1000.0;
+                let rate = |new: u64, old: u64| {
+                    if new >= old {
+                        (new - old) as f64 / secs
+                    } else {
+                        0.0
+                    }
+                };
+                let disk = match (stats.disk_io, prev.disk_io) {
+                    (Some(n), Some(o)) => (
+                        Some(rate(n.read_bytes, o.read_bytes)),
+                        Some(rate(n.write_bytes, o.write_bytes)),
+                    ),
+                    (Some(_), None) => (Some(0.0), Some(0.0)),
+                    _ => (None, None),
+                };
+                Rates {
+                    rx_bps: rate(stats.network_rx_bytes, prev.network_rx_bytes),
+                    tx_bps: rate(stats.network_tx_bytes, prev.network_tx_bytes),
+                    disk_read_bps: disk.0,
+                    disk_write_bps: disk.1,
+                }
+            }
+            _ => Rates {
+                disk_read_bps: stats.disk_io.map(|_| 0.0),
+                disk_write_bps: stats.disk_io.map(|_| 0.0),
+                ..Rates::default()
+            },
+        };
+        self.last = Some((now_ms, *stats));
+        rates
+    }
+}
+
+/// Remembers the last container lines so the `send logs` replay after a reconnect only
+/// yields the lines that were missed.
+#[derive(Debug)]
+pub(super) struct Backfill {
+    recent: VecDeque<u64>,
+    counts: HashMap<u64, u32>,
+    cap: usize,
+    /// While replaying: lines still expected, and the replay window's end (ms).
+    replay: Option<(usize, u64)>,
+    /// Replay lines not yet matched (each seen line can cancel one replayed line).
+    unmatched: HashMap<u64, u32>,
+}
+
+fn hash_line(line: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    line.hash(&mut h);
+    h.finish()
+}
+
+impl Backfill {
+    pub fn new(cap: usize) -> Self {
+        Self {
+            recent: VecDeque::with_capacity(cap),
+            counts: HashMap::new(),
+            cap,
+            replay: None,
+            unmatched: HashMap::new(),
+        }
+    }
+
+    /// A replay of up to `lines` lines is expected within `window_ms` after `now_ms`.
+    pub fn expect_replay(&mut self, lines: usize, now_ms: u64, window_ms: u64) {
+        self.replay = Some((lines, now_ms.saturating_add(window_ms)));
+        self.unmatched = self.counts.clone();
+    }
+
+    /// Classifies a container line: `None` = duplicate of one already shown; `Some(true)` =
+    /// replayed line that was missed; `Some(false)` = live.
+    pub fn classify(&mut self, line: &str, now_ms: u64) -> Option<bool> {
+        let h = hash_line(line);
+        let replaying = match &mut self.replay {
+            Some((left, until)) if *left > 0 && now_ms <= *until => {
+                *left -= 1;
+                true
+            }
+            _ => {
+                self.replay = None;
+                false
+            }
+        };
+        if replaying && let Some(c) = self.unmatched.get_mut(&h).filter(|c| **c > 0) {
+            *c -= 1;
+            return None;
+        }
+        self.remember(h);
+        Some(replaying)
+    }
+
+    fn remember(&mut self, h: u64) {
+        if self.recent.len() == self.cap
+            && let Some(old) = self.recent.pop_front()
+            && let Some(c) = self.counts.get_mut(&old)
+        {
+            *c -= 1;
+            if *c == 0 {
+                self.counts.remove(&old);
+            }
+        }
+        self.recent.push_back(h);
+        *self.counts.entry(h).or_default() += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::DiskIo;
+
+    fn facts(out: &[ServerEventKind]) -> Vec<Fact> {
+        out.iter()
+            .filter_map(|k| match k {
+                ServerEventKind::Alert { fact } => Some(fact.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn run(p: &mut PowerTracker, states: &[PowerState]) -> Vec<Fact> {
+        let mut out = Vec::new();
+        for s in states {
+            p.on_status(*s, 1000, &mut out);
+        }
+        facts(&out)
+    }
+
+    use PowerState::*;
+
+    #[test]
+    fn running_to_offline_without_stopping_is_a_crash_then_confirmed_by_the_daemon() {
+        let mut p = PowerTracker::default();
+        let f = run(&mut p, &[Offline, Starting, Running, Offline]);
+        assert_eq!(
+            f,
+            vec![Fact::Crashed {
+                exit_code: None,
+                oom: None,
+                confirmed: false
+            }]
+        );
+        let mut out = Vec::new();
+        p.on_crash_line(&CrashLine::Detected, &mut out);
+        p.on_crash_line(&CrashLine::ExitCode(1), &mut out);
+        p.on_crash_line(&CrashLine::OutOfMemory(true), &mut out);
+        p.on_crash_line(&CrashLine::AbortingRestart("last crash".into()), &mut out);
+        assert_eq!(
+            facts(&out),
+            vec![
+                Fact::Crashed {
+                    exit_code: Some(1),
+                    oom: Some(true),
+                    confirmed: true
+                },
+                Fact::AutoRestartAborted {
+                    reason: "last crash".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn stops_through_stopping_are_never_crashes() {
+        let mut p = PowerTracker::default();
+        assert!(
+            run(&mut p, &[Running, Stopping, Offline]).is_empty(),
+            "console stop / kill"
+        );
+        assert!(
+            run(
+                &mut p,
+                &[Starting, Running, Stopping, Offline, Starting, Running]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_stop_aerie_sent_is_a_requested_stop_even_if_stopping_was_lost() {
+        let mut p = PowerTracker::default();
+        run(&mut p, &[Running]);
+        p.note_request(PowerSignal::Kill, 1000);
+        assert_eq!(run(&mut p, &[Offline]), vec![Fact::RequestedStop]);
+        run(&mut p, &[Starting, Running]);
+        p.note_request(PowerSignal::Restart, 1000);
+        assert_eq!(
+            run(&mut p, &[Stopping, Offline, Starting, Running]),
+            vec![Fact::RequestedStop]
+        );
+        // The request is used up: the next unexplained offline is a crash again.
+        assert!(matches!(
+            run(&mut p, &[Offline])[..],
+            [Fact::Crashed { .. }]
+        ));
+    }
+
+    #[test]
+    fn crash_lines_without_a_seen_status_still_confirm_a_crash() {
+        let mut p = PowerTracker::default();
+        let mut out = Vec::new();
+        p.on_crash_line(&CrashLine::Detected, &mut out);
+        p.on_crash_line(&CrashLine::ExitCode(137), &mut out);
+        p.on_status(Starting, 0, &mut out);
+        assert_eq!(
+            facts(&out),
+            vec![Fact::Crashed {
+                exit_code: Some(137),
+                oom: None,
+                confirmed: true
+            }]
+        );
+    }
+
+    #[test]
+    fn rates_come_from_deltas_and_survive_counter_resets() {
+        let mut r = RateTracker::default();
+        let s = |rx: u64, w: u64| Stats {
+            network_rx_bytes: rx,
+            disk_io: Some(DiskIo {
+                read_bytes: 0,
+                write_bytes: w,
+            }),
+            ..Stats::default()
+        };
+        assert_eq!(r.sample(&s(1000, 0), 0).rx_bps, 0.0);
+        let x = r.sample(&s(3000, 500), 2000);
+        assert_eq!((x.rx_bps, x.disk_write_bps), (1000.0, Some(250.0)));
+        let reset = r.sample(&s(10, 0), 3000);
+        assert_eq!((reset.rx_bps, reset.disk_write_bps), (0.0, Some(0.0)));
+        assert_eq!(
+            r.sample(&s(10, 0), 3000).rx_bps,
+            0.0,
+            "same instant: no division by zero"
+        );
+    }
+
+    #[test]
+    fn replay_after_reconnect_yields_only_missed_lines() {
+        let mut b = Backfill::new(150);
+        for l in ["a", "b", "c"] {
+            assert_eq!(b.classify(l, 0), Some(false));
+        }
+        b.expect_replay(150, 100, 2000);
+        let got: Vec<_> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|l| b.classify(l, 200))
+            .collect();
+        assert_eq!(got, vec![None, None, None, Some(true), Some(true)]);
+        // After the window, lines are live even if they repeat.
+        assert_eq!(b.classify("a", 5000), Some(false));
+    }
+}
