@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 vi.mock('$lib/ipc', () => import('./test/fakeIpc'));
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import * as ipc from '$lib/ipc';
+import * as fake from './test/fakeIpc';
+import { nav } from '$lib/stores/ui.svelte';
 import App from './App.svelte';
 import type { Settings } from '$lib/bindings/Settings';
 
@@ -29,5 +31,17 @@ describe('App', () => {
     for (const id of ['nav-alerts', 'nav-accounts', 'nav-connections', 'nav-settings']) expect(screen.getByTestId(id)).toBeTruthy();
     expect(ipc.subscribeFleet).toHaveBeenCalled();
     expect(ipc.subscribeAlerts).toHaveBeenCalled();
+  });
+
+  it('follows notification and tray clicks from the shell', async () => {
+    vi.mocked(ipc.getSettings).mockResolvedValue(settings);
+    vi.mocked(ipc.listAccounts).mockResolvedValueOnce([{ id: 'p', name: 'Home', url: 'https://p.example', kind: 'pelican', key_configured: true, user: 'a', watched: null, server_count: 1, error: null }]);
+    render(App);
+    await screen.findByTestId('nav-fleet');
+    fake.channels.app!({ kind: 'open_view', view: 'alerts' });
+    expect(nav.route).toEqual({ view: 'alerts' });
+    fake.channels.app!({ kind: 'open_server', id: 'p/abcd1234' });
+    expect(nav.route).toEqual({ view: 'server', id: 'p/abcd1234' });
+    expect(location.hash).toBe('#/server/p/abcd1234');
   });
 });

@@ -15,6 +15,7 @@ import type { AccountSummary } from './bindings/AccountSummary';
 import type { AccountTest } from './bindings/AccountTest';
 import type { AlertRecord } from './bindings/AlertRecord';
 import type { AlertsFrame } from './bindings/AlertsFrame';
+import type { AppEvent } from './bindings/AppEvent';
 import type { ChartRender } from './bindings/ChartRender';
 import type { ChartRequest } from './bindings/ChartRequest';
 import type { ConnectionRow } from './bindings/ConnectionRow';
@@ -85,6 +86,8 @@ export interface Subscriptions {
   subscribe_console: { args: { server: ServerKey }; message: ConsoleFrame };
   /** Alert state whenever it changes; the first frame is the current state. Channel arg: `onFrame`. */
   subscribe_alerts: { args: Record<string, never>; message: AlertsFrame };
+  /** Requests from the shell (notification or tray clicks): open a server or a view. Channel arg: `onFrame`. */
+  subscribe_app_events: { args: Record<string, never>; message: AppEvent };
 }
 
 export type CommandName = keyof Commands;
@@ -204,6 +207,10 @@ export const setSettings = (settings: Settings) => call('set_settings', { settin
 export const renderChart = (request: ChartRequest) => call('render_chart', { request });
 export const exportChart = (request: ChartRequest, format: ExportFormat) =>
   call('export_chart', { request, format });
+
+// ---- App ----
+export const subscribeAppEvents = (onEvent: (e: AppEvent) => void) =>
+  subscribe('subscribe_app_events', none, onEvent);
 
 // ---- Connections, demo, links ----
 export const listConnections = () => call('list_connections', none);

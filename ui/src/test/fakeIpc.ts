@@ -1,6 +1,7 @@
 /** A fake of `$lib/ipc` for tests: every command is a `vi.fn`; channels are captured for pushing. */
 import { vi } from 'vitest';
 import type { AlertsFrame } from '../lib/bindings/AlertsFrame';
+import type { AppEvent } from '../lib/bindings/AppEvent';
 import type { ConsoleFrame } from '../lib/bindings/ConsoleFrame';
 import type { FleetFrame } from '../lib/bindings/FleetFrame';
 import type { ServerRow } from '../lib/bindings/ServerRow';
@@ -11,7 +12,8 @@ export const channels: {
   fleet: ((f: FleetFrame) => void) | null;
   console: ((f: ConsoleFrame) => void) | null;
   alerts: ((f: AlertsFrame) => void) | null;
-} = { fleet: null, console: null, alerts: null };
+  app: ((e: AppEvent) => void) | null;
+} = { fleet: null, console: null, alerts: null, app: null };
 
 export const listServers = vi.fn(async () => [] as ServerRow[]);
 export const subscribeFleet = vi.fn(async (cb: (f: FleetFrame) => void) => {
@@ -45,5 +47,9 @@ export const setSettings = vi.fn();
 export const renderChart = vi.fn();
 export const exportChart = vi.fn(async () => null as string | null);
 export const listConnections = vi.fn(async () => []);
+export const subscribeAppEvents = vi.fn(async (cb: (e: AppEvent) => void) => {
+  channels.app = cb;
+  return () => {};
+});
 export const startDemo = vi.fn(async () => null);
 export const openExternal = vi.fn(async () => null);

@@ -508,9 +508,12 @@ export function createDemoBackend(): Backend {
         subs.set(id, { kind: name, server: s.row.id, send });
         const first: ConsoleFrame = { lines: [...s.console], backfill: true };
         setTimeout(() => (onMessage as (m: ConsoleFrame) => void)(first), 0);
-      } else {
+      } else if (name === 'subscribe_alerts') {
         subs.set(id, { kind: name, send });
         setTimeout(() => (onMessage as (m: AlertsFrame) => void)(alertsFrame()), 0);
+      } else {
+        // App events come from the tray and notifications, which the browser demo does not have.
+        subs.set(id, { kind: name, send });
       }
       return id;
     },

@@ -1,0 +1,6 @@
+// Hand-written by the UI; the shell derives the same shape in Rust with ts-rs under this name.
+/**
+ * Something the shell asks the window to do: a notification or tray item was clicked.
+ * `id` is a fleet row id (`<panel>/<server>`).
+ */
+export type AppEvent = { "kind": "open_server", id: string, } | { "kind": "open_view", view: "fleet" | "alerts" | "accounts" | "connections" | "settings", };
