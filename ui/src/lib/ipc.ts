@@ -47,8 +47,8 @@ export interface Commands {
   update_account: { args: { id: string; input: AccountInput }; result: AccountSummary };
   /** Remove an account, stop its sockets and wipe its secret from the keyring. */
   remove_account: { args: { id: string }; result: null };
-  /** Validate URL + key against the panel without saving; lists its servers. On edit with `api_key = null`, pass `id` to use the stored key. */
-  test_account: { args: { input: AccountInput; id: string | null }; result: AccountTest };
+  /** Re-check a saved account against its panel with the stored key (reachable, key valid, client key); lists its servers. */
+  test_account: { args: { id: string }; result: AccountTest };
   /** Servers the panel lists for a saved account (to choose what to watch). */
   list_account_servers: { args: { id: string }; result: PanelServer[] };
   /** Active alerts. */
@@ -184,8 +184,7 @@ export const addAccount = (input: AccountInput) => call('add_account', { input }
 export const updateAccount = (id: string, input: AccountInput) =>
   call('update_account', { id, input });
 export const removeAccount = (id: string) => call('remove_account', { id });
-export const testAccount = (input: AccountInput, id: string | null = null) =>
-  call('test_account', { input, id });
+export const testAccount = (id: string) => call('test_account', { id });
 export const listAccountServers = (id: string) => call('list_account_servers', { id });
 
 // ---- Alerts ----

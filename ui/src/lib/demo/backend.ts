@@ -424,10 +424,11 @@ export function createDemoBackend(): Backend {
       emit('subscribe_fleet', { rows: [], removed });
       return null;
     },
-    test_account: ({ input }) => {
-      if (!/^https?:\/\/[^\s/]+/.test(input.url)) throw { kind: 'invalid_url', message: 'Enter the panel address, like https://panel.example.com.', field: 'url' };
-      if (input.api_key !== null && !input.api_key.startsWith('ptlc_')) throw { kind: 'wrong_key_type', message: 'This looks like an application key. Create a client API key under Account → API Credentials.', field: 'key' };
-      return { kind: 'pterodactyl', user: 'alex', servers: [{ identifier: 'a1b2c3d4', name: 'Survival', node: 'node-1' }, { identifier: 'e5f6a7b8', name: 'Creative', node: 'node-1' }, { identifier: 'c9d0e1f2', name: 'Lobby', node: 'node-2' }] };
+    test_account: ({ id }) => {
+      const a = accounts.find((x) => x.id === id);
+      if (!a) throw { kind: 'not_found', message: 'That account no longer exists.' };
+      const servers = [...sims.values()].filter((s) => s.row.key.panel === id).map((s) => ({ identifier: s.row.key.server, name: s.row.name, node: s.row.node }));
+      return { kind: a.kind ?? 'pterodactyl', user: a.user ?? 'alex', servers };
     },
     list_account_servers: ({ id }) =>
       [...sims.values()].filter((s) => s.row.key.panel === id).map((s) => ({ identifier: s.row.key.server, name: s.row.name, node: s.row.node })),

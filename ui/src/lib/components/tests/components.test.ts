@@ -135,6 +135,24 @@ describe('AccountForm', () => {
   });
 });
 
+describe('AccountForm (edit)', () => {
+  it('keeps the stored key and saves the chosen servers', async () => {
+    vi.mocked(ipc.listAccountServers).mockResolvedValueOnce([
+      { identifier: 'aaaa1111', name: 'Survival', node: 'n1' },
+      { identifier: 'bbbb2222', name: 'Creative', node: 'n1' },
+    ] as never);
+    const account = { id: 'acc1', name: 'Home', url: 'https://panel.example.com', kind: 'pelican' as const, key_configured: true, user: 'alex', watched: null, server_count: 2, error: null };
+    vi.mocked(ipc.updateAccount).mockResolvedValueOnce({ ...account, watched: ['aaaa1111'] });
+    const onSaved = vi.fn();
+    render(AccountForm, { account, onSaved, onCancel: vi.fn() });
+    const creative = await screen.findByRole('checkbox', { name: /Creative/ });
+    await fireEvent.click(creative);
+    await fireEvent.click(screen.getByTestId('account-submit'));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(ipc.updateAccount).toHaveBeenCalledWith('acc1', { name: 'Home', url: 'https://panel.example.com', api_key: null, watched: ['aaaa1111'] });
+  });
+});
+
 describe('FirstRun', () => {
   it('offers adding a panel or the demo', async () => {
     const onDemo = vi.fn(async () => {});
