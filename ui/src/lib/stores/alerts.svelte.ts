@@ -25,7 +25,12 @@ export class AlertsStore {
   async connect(): Promise<void> {
     if (this.stop) return;
     this.stop = () => {};
-    this.stop = await ipc.subscribeAlerts((f) => this.apply(f));
+    try {
+      this.stop = await ipc.subscribeAlerts((f) => this.apply(f));
+    } catch (e) {
+      this.stop = null;
+      this.error = ipc.toIpcError(e).message;
+    }
   }
 
   disconnect(): void {

@@ -57,10 +57,19 @@ export class FleetStore {
     return [...this.rows.values()];
   }
 
+  /** Why the fleet could not be subscribed to, for a person; `null` when fine. */
+  error = $state<string | null>(null);
+
   async connect(): Promise<void> {
     if (this.stop) return;
     this.stop = () => {};
-    this.stop = await ipc.subscribeFleet((f) => this.push(f));
+    try {
+      this.stop = await ipc.subscribeFleet((f) => this.push(f));
+      this.error = null;
+    } catch (e) {
+      this.stop = null;
+      this.error = ipc.toIpcError(e).message;
+    }
   }
 
   disconnect(): void {
