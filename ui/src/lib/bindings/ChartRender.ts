@@ -1,5 +1,6 @@
 // Hand-written by the UI; the shell derives the same shape in Rust with ts-rs under this name.
 import type { ChartPoint } from "./ChartPoint";
+import type { PlotArea } from "./PlotArea";
 
 /** A chart drawn by plotters, plus its data for hover read-outs. */
 export type ChartRender = {
@@ -10,7 +11,7 @@ export type ChartRender = {
   /** Unit of the values: `percent`, `bytes`, `bytes_per_s`. */
   unit: string,
   /** The plotting area inside the SVG, in SVG pixels, to map the pointer to a time. */
-  plot: { left: number, top: number, width: number, height: number },
+  plot: PlotArea,
   from: number,
   to: number,
   points: Array<ChartPoint>,
