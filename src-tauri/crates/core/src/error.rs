@@ -11,6 +11,114 @@ pub enum Error {
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 
+    // ---- Secrets, settings, local database, accounts (owned by `secrets`, `settings`,
+    // `store`, `accounts`) ----
+    /// The OS keyring exists but is locked.
+    #[error("the OS keyring is locked. Unlock it (log in to the desktop session, or unlock the \"login\" keyring), then retry. Aerie never stores API keys anywhere else")]
+    KeyringLocked,
+    /// No usable OS keyring (no Secret Service on Linux, a broken Keychain, ...).
+    #[error("no OS keyring is available ({detail}). Start one (Keychain, Credential Manager, or a Secret Service such as gnome-keyring or KWallet), then retry. Aerie never stores API keys anywhere else")]
+    KeyringUnavailable {
+        /// What the platform said (never a secret).
+        detail: String,
+    },
+    /// The keyring library fell back to its in-memory mock, which would silently lose keys.
+    #[error("this build of Aerie has no OS keyring support (the keyring library would keep API keys in memory only and lose them). Install an official build")]
+    KeyringMock,
+    /// Another keyring failure.
+    #[error("the OS keyring failed: {detail}. Retry; if it persists, restart the keyring service")]
+    Keyring {
+        /// What the platform said (never a secret).
+        detail: String,
+    },
+    /// An account has no API key in the keyring (imported, or deleted outside Aerie).
+    #[error("account {account:?} has no API key in the OS keyring (imported, or removed outside Aerie). Enter it again with `aerie panel rekey {account}` or in Settings → Accounts")]
+    SecretMissing {
+        /// Account id or name.
+        account: String,
+    },
+    /// The OS gave no config or data directory (no home directory).
+    #[error("cannot find the OS config/data directory (is HOME set?). Set HOME, or AERIE_HOME to a directory Aerie may use")]
+    NoHomeDir,
+    /// The settings file cannot be used; it was copied aside before anything else happens.
+    #[error("the settings file {path} is not valid: {message} (line {line}, column {column}). A copy was kept as {backup}. Fix the file, or delete it to start with default settings (the copy keeps the old one)")]
+    SettingsInvalid {
+        /// The file.
+        path: std::path::PathBuf,
+        /// 1-based line, 0 when unknown.
+        line: usize,
+        /// 1-based column, 0 when unknown.
+        column: usize,
+        /// What is wrong.
+        message: String,
+        /// Where the unreadable file was copied.
+        backup: std::path::PathBuf,
+    },
+    /// The settings file was written by a newer Aerie.
+    #[error("the settings file {path} is version {found}, newer than this Aerie understands ({supported}). Update Aerie; the file was left untouched")]
+    SettingsTooNew {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build reads.
+        supported: u32,
+    },
+    /// The local database was damaged; it was moved aside and history starts empty.
+    #[error("the local database {path} was damaged ({detail}) and was moved to {backup}. History starts empty; settings and accounts are not affected")]
+    DatabaseCorrupt {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// What SQLite said.
+        detail: String,
+        /// Where the damaged file went.
+        backup: std::path::PathBuf,
+    },
+    /// The local database was written by a newer Aerie.
+    #[error("the local database {path} has schema version {found}, newer than this Aerie understands ({supported}). Update Aerie; the file was left untouched")]
+    DatabaseTooNew {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// Version in the file.
+        found: i64,
+        /// Newest version this build reads.
+        supported: i64,
+    },
+    /// A database operation failed.
+    #[error("local database error ({path}): {detail}. Check free disk space and permissions")]
+    Database {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// What SQLite said.
+        detail: String,
+    },
+    /// The string given as an API key is not one.
+    #[error("that is not a panel API key: {reason}. Copy the client API key (ptlc_… or pacc_…) from Account → API Credentials")]
+    ApiKeyFormat {
+        /// What is wrong (never the key).
+        reason: String,
+    },
+    /// No account has this id or name.
+    #[error("no account named {0:?}. List accounts with `aerie panel list`")]
+    AccountNotFound(String),
+    /// An account name that cannot be used.
+    #[error("that account name cannot be used: {0}")]
+    AccountNameInvalid(String),
+    /// Two accounts would share a name.
+    #[error("an account named {0:?} exists already. Choose another name")]
+    AccountNameTaken(String),
+    /// The same key is already configured.
+    #[error("this API key is already configured as account {0:?}")]
+    AccountDuplicate(String),
+    /// An import file cannot be used.
+    #[error("cannot import {path}: {detail}. Nothing was changed")]
+    ImportInvalid {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+
     // ---- Panel REST API (owned by `panel`) ----
     /// The panel address is not a usable http(s) URL.
     #[error("panel address {url:?} is not valid: {reason}. Use the panel's base URL, e.g. https://panel.example.com")]

@@ -1,1 +1,370 @@
 //! The settings file: TOML in the OS config directory, written atomically, versioned, validated.
+//!
+//! [`SettingsFile::load`] never overwrites or deletes what it cannot read: an invalid file is
+//! copied to `settings.toml.corrupt-<unix seconds>` and reported with its line and column.
+//! [`SettingsFile::save`] replaces the file atomically (see [`CRASH_HOOK_ENV`] for the crash
+//! tests). The file never holds a secret: API keys live in the OS keyring.
+
+mod atomic;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use atomic::CRASH_HOOK_ENV;
+
+use crate::accounts::AccountConfig;
+use crate::store::Retention;
+use crate::{Error, Result};
+
+/// The settings format this build writes. Older files are migrated on load.
+pub const VERSION: u32 = 1;
+/// File name inside the config directory.
+pub const SETTINGS_FILE: &str = "settings.toml";
+/// Environment variable that puts config and data under one root directory (tests, demo,
+/// portable installs).
+pub const HOME_ENV: &str = "AERIE_HOME";
+
+/// Where Aerie keeps its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// Holds `settings.toml`.
+    pub config_dir: PathBuf,
+    /// Holds the database.
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// The OS directories for `app` (`aerie`, or `aerie-demo` for the demo), e.g.
+    /// `~/.config/aerie` and `~/.local/share/aerie` on Linux.
+    pub fn os(app: &str) -> Result<Self> {
+        let dirs = directories::ProjectDirs::from("", "", app).ok_or(Error::NoHomeDir)?;
+        Ok(Self {
+            config_dir: dirs.config_dir().to_path_buf(),
+            data_dir: dirs.data_dir().to_path_buf(),
+        })
+    }
+
+    /// Everything under one root: `<root>/config` and `<root>/data`.
+    pub fn under(root: &Path) -> Self {
+        Self {
+            config_dir: root.join("config"),
+            data_dir: root.join("data"),
+        }
+    }
+
+    /// [`Paths::under`] `$AERIE_HOME` when it is set, else [`Paths::os`].
+    pub fn from_env(app: &str) -> Result<Self> {
+        match std::env::var_os(HOME_ENV) {
+            Some(root) if !root.is_empty() => Ok(Self::under(Path::new(&root))),
+            _ => Self::os(app),
+        }
+    }
+
+    /// The settings file.
+    pub fn settings_file(&self) -> PathBuf {
+        self.config_dir.join(SETTINGS_FILE)
+    }
+
+    /// The database file.
+    pub fn database_file(&self) -> PathBuf {
+        self.data_dir.join(crate::store::DATABASE_FILE)
+    }
+}
+
+/// Everything in `settings.toml`. Sections other modules own are plain `serde` structs with
+/// defaults, so a missing section or field means "default". Unknown top-level sections are
+/// kept as they are, so an older Aerie does not erase what a newer one wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Format version (see [`VERSION`]).
+    pub version: u32,
+    /// Panel accounts (never their keys).
+    pub accounts: Vec<AccountConfig>,
+    /// History retention.
+    pub history: Retention,
+    /// Alerting preferences.
+    pub alerts: AlertSettings,
+    /// Window and tray preferences.
+    pub ui: UiSettings,
+    /// Sections this build does not know, preserved verbatim.
+    #[serde(flatten)]
+    pub other: toml::Table,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            version: VERSION,
+            accounts: Vec::new(),
+            history: Retention::default(),
+            alerts: AlertSettings::default(),
+            ui: UiSettings::default(),
+            other: toml::Table::new(),
+        }
+    }
+}
+
+/// Alerting preferences; the alert engine adds its rules here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AlertSettings {
+    /// Master switch for alerts.
+    pub enabled: bool,
+    /// Show desktop notifications.
+    pub desktop_notifications: bool,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            desktop_notifications: true,
+        }
+    }
+}
+
+/// Window and tray preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UiSettings {
+    /// `system`, `light` or `dark`.
+    pub theme: Theme,
+    /// Start hidden in the tray.
+    pub start_minimized: bool,
+    /// Launch at login.
+    pub start_at_login: bool,
+}
+
+/// Colour theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Follow the OS.
+    #[default]
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// The settings file on disk.
+#[derive(Debug, Clone)]
+pub struct SettingsFile {
+    path: PathBuf,
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+impl SettingsFile {
+    /// The settings file at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The settings file of `paths`.
+    pub fn at(paths: &Paths) -> Self {
+        Self::new(paths.settings_file())
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads and validates the settings; a missing file gives the defaults.
+    pub fn load(&self) -> Result<Settings> {
+        atomic::remove_leftovers(&self.path);
+        let bytes = match std::fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(e) => return Err(e.into()),
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                return Err(self.invalid(&text, Some(offset), "it is not UTF-8 text"));
+            }
+        };
+        if text.trim().is_empty() {
+            // An empty file is never something Aerie wrote: treat it as damage, not as "no
+            // accounts", so nothing is silently forgotten.
+            return Err(self.invalid(&text, None, "the file is empty"));
+        }
+        let mut table: toml::Table = match text.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                let e: toml::de::Error = e;
+                let at = e.span().map(|s| s.start);
+                return Err(self.invalid(&text, at, e.message()));
+            }
+        };
+        let version = match table.get("version") {
+            None => 0,
+            Some(v) => match v.as_integer().and_then(|v| u32::try_from(v).ok()) {
+                Some(v) => v,
+                None => {
+                    let at = text.find("version");
+                    return Err(self.invalid(&text, at, "version must be a whole number"));
+                }
+            },
+        };
+        if version > VERSION {
+            return Err(Error::SettingsTooNew {
+                path: self.path.clone(),
+                found: version,
+                supported: VERSION,
+            });
+        }
+        let parsed = if migrate(&mut table, version) {
+            toml::Value::Table(table).try_into::<Settings>()
+        } else {
+            // Parse the text itself so field errors keep their positions.
+            toml::from_str::<Settings>(&text)
+        };
+        let settings = match parsed {
+            Ok(s) => s,
+            Err(e) => {
+                let at = e.span().map(|s| s.start);
+                return Err(self.invalid(&text, at, e.message()));
+            }
+        };
+        let settings = Settings {
+            version: VERSION,
+            ..settings
+        };
+        if let Err(msg) = settings.history.validate() {
+            return Err(self.invalid(&text, text.find("[history"), &msg));
+        }
+        if let Err((id, msg)) = crate::accounts::validate_configs(&settings.accounts) {
+            return Err(self.invalid(&text, text.find(&id), &msg));
+        }
+        Ok(settings)
+    }
+
+    /// Copies the unreadable file aside and builds the error that says where.
+    fn invalid(&self, text: &str, offset: Option<usize>, message: &str) -> Error {
+        let (line, column) = offset.map_or((0, 0), |o| line_col(text, o));
+        let ts = crate::clock::now_ms() / 1000;
+        let backup = PathBuf::from(format!("{}.corrupt-{ts}", self.path.display()));
+        if let Err(e) = std::fs::copy(&self.path, &backup) {
+            tracing::error!(error = %e, "could not copy the invalid settings file aside");
+        }
+        tracing::error!(path = %self.path.display(), line, column, message, "invalid settings file");
+        Error::SettingsInvalid {
+            path: self.path.clone(),
+            line,
+            column,
+            message: message.to_owned(),
+            backup,
+        }
+    }
+
+    /// Writes the settings atomically.
+    pub fn save(&self, settings: &Settings) -> Result<()> {
+        let text =
+            toml::to_string_pretty(settings).map_err(|e| Error::Io(std::io::Error::other(e)))?;
+        atomic::write(&self.path, text.as_bytes())?;
+        Ok(())
+    }
+
+    /// Loads, changes and saves the settings. Nothing is written when `change` fails.
+    pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
+        let mut settings = self.load()?;
+        let out = change(&mut settings)?;
+        self.save(&settings)?;
+        Ok(out)
+    }
+}
+
+/// Upgrades an older file in place; returns whether anything changed. Version 0 (no `version`
+/// key) is the first format, so there is nothing to do yet.
+fn migrate(_table: &mut toml::Table, _from: u32) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip_and_unknown_sections_survive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = SettingsFile::new(dir.path().join(SETTINGS_FILE));
+        assert_eq!(file.load().expect("missing file"), Settings::default());
+        std::fs::write(
+            file.path(),
+            "version = 1\n[ui]\ntheme = \"dark\"\n[future_feature]\nknob = 3\n",
+        )
+        .expect("write");
+        let s = file.load().expect("loads");
+        assert_eq!(s.ui.theme, Theme::Dark);
+        assert!(s.alerts.enabled, "missing sections take their defaults");
+        file.save(&s).expect("saves");
+        let again = file.load().expect("reloads");
+        assert_eq!(again.other["future_feature"]["knob"].as_integer(), Some(3));
+    }
+
+    #[test]
+    fn a_type_error_names_the_line_and_keeps_a_copy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = SettingsFile::new(dir.path().join(SETTINGS_FILE));
+        let text = "version = 1\n\n[ui]\nstart_minimized = \"yes\"\n";
+        std::fs::write(file.path(), text).expect("write");
+        match file.load() {
+            Err(Error::SettingsInvalid {
+                line,
+                backup,
+                message,
+                ..
+            }) => {
+                assert_eq!(line, 4, "{message}");
+                assert_eq!(std::fs::read_to_string(&backup).expect("backup"), text);
+                assert_eq!(std::fs::read_to_string(file.path()).expect("kept"), text);
+            }
+            other => panic!("expected SettingsInvalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn newer_and_empty_files_are_refused_without_touching_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = SettingsFile::new(dir.path().join(SETTINGS_FILE));
+        std::fs::write(file.path(), "version = 99\n").expect("write");
+        assert!(matches!(
+            file.load(),
+            Err(Error::SettingsTooNew { found: 99, .. })
+        ));
+        std::fs::write(file.path(), "").expect("write");
+        let err = file.load().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn bad_history_tiers_are_reported_at_their_section() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = SettingsFile::new(dir.path().join(SETTINGS_FILE));
+        std::fs::write(
+            file.path(),
+            "version = 1\n[history]\ntiers = [{ step_secs = 60, keep_hours = 1 }, { step_secs = 5, keep_hours = 1 }]\n",
+        )
+        .expect("write");
+        match file.load() {
+            Err(Error::SettingsInvalid { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("finest"), "{message}");
+            }
+            other => panic!("expected SettingsInvalid, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Export and import of accounts and settings. Exports never contain a secret: the settings
+//! hold none, and keys are not read for an export. Imported accounts need their key again.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::config::validate_configs;
+use crate::settings::{self, Settings, SettingsFile};
+use crate::{Error, Result};
+
+/// Marks a file as an Aerie export; bumped when the layout changes.
+const EXPORT_FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct ExportFile {
+    aerie_export: u32,
+    exported_at_ms: u64,
+    settings: Settings,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    /// Accounts added (they need their key: see [`super::Accounts::rekey`]).
+    pub added: Vec<String>,
+    /// Accounts already present (same id), left as they were.
+    pub skipped: Vec<String>,
+}
+
+/// Writes the accounts and settings of `settings` to `path` (TOML), without any secret.
+/// Returns how many accounts were written.
+pub fn export(settings: &SettingsFile, path: &Path) -> Result<usize> {
+    let settings = settings.load()?;
+    let n = settings.accounts.len();
+    let file = ExportFile {
+        aerie_export: EXPORT_FORMAT,
+        exported_at_ms: crate::clock::now_ms(),
+        settings,
+    };
+    let text = toml::to_string_pretty(&file).map_err(|e| Error::Io(std::io::Error::other(e)))?;
+    std::fs::write(path, text)?;
+    Ok(n)
+}
+
+/// Reads an export into `settings`: adds the accounts not present yet (without keys) and
+/// takes over the other settings sections. A file that cannot be used changes nothing.
+pub fn import(settings: &SettingsFile, path: &Path) -> Result<ImportSummary> {
+    let invalid = |detail: String| Error::ImportInvalid {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+    let file: ExportFile = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(line) => invalid(format!("line {line}: {}", e.message())),
+            None => invalid(e.message().to_owned()),
+        }
+    })?;
+    if file.aerie_export > EXPORT_FORMAT || file.settings.version > settings::VERSION {
+        return Err(invalid(
+            "it was written by a newer Aerie; update Aerie first".into(),
+        ));
+    }
+    file.settings.history.validate().map_err(invalid)?;
+    validate_configs(&file.settings.accounts).map_err(|(_, m)| invalid(m))?;
+    let imported = file.settings;
+    settings.update(|s| {
+        let mut summary = ImportSummary::default();
+        for mut a in imported.accounts {
+            if s.accounts.iter().any(|x| x.id == a.id) {
+                summary.skipped.push(a.name);
+                continue;
+            }
+            if s.accounts.iter().any(|x| x.name == a.name) {
+                a.name = format!("{} (imported)", a.name);
+            }
+            summary.added.push(a.name.clone());
+            s.accounts.push(a);
+        }
+        s.history = imported.history;
+        s.alerts = imported.alerts;
+        s.ui = imported.ui;
+        s.other = imported.other;
+        Ok(summary)
+    })
+}
