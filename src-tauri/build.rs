@@ -1,0 +1,64 @@
+//! Build script: makes sure a frontend exists to embed, then runs `tauri-build`.
+//!
+//! `tauri.conf.json` points `frontendDist` at `../ui/dist`. Until the UI has been built there
+//! is nothing there and `generate_context!` would fail, so a one-page placeholder is written.
+//! `ui/dist` is git-ignored, so the placeholder is never committed.
+
+use std::path::Path;
+
+fn main() {
+    ensure_frontend_dist();
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}
+
+/// Every command the webview may call. Each one gets an `allow-<name>` permission, and
+/// `capabilities/main.json` grants exactly these to the main window.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_accounts",
+    "add_account",
+    "remove_account",
+    "list_servers",
+    "power",
+    "send_command",
+    "console_backfill",
+    "subscribe",
+    "unsubscribe",
+    "list_alerts",
+    "acknowledge_alert",
+    "snooze_alerts",
+    "get_settings",
+    "update_settings",
+    "set_autostart",
+    "chart_svg",
+    "export_chart_png",
+    "open_link",
+    "start_demo",
+];
+
+fn ensure_frontend_dist() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dist = Path::new(&manifest).join("../ui/dist");
+    let index = dist.join("index.html");
+    println!("cargo:rerun-if-changed={}", index.display());
+    if index.exists() {
+        return;
+    }
+    std::fs::create_dir_all(&dist).expect("create ui/dist");
+    std::fs::write(&index, PLACEHOLDER).expect("write ui/dist/index.html");
+}
+
+const PLACEHOLDER: &str = r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Aerie</title></head>
+<body style="font-family: sans-serif; background: #1d2733; color: #e6edf3; padding: 3rem">
+<h1 data-testid="placeholder">Aerie</h1>
+<p>The UI has not been built yet. Run <code>npm ci &amp;&amp; npm run build</code> in
+<code>ui/</code>, then rebuild the app.</p>
+</body>
+</html>
+"#;

@@ -1,0 +1,449 @@
+//! The bridge: engine events in, small coalesced frames out to the webview.
+//!
+//! The engine publishes every [`ServerEvent`] on one `tokio::sync::broadcast` bus. The UI opens
+//! a *subscription* for what a view shows ([`Topic`]) and passes a `tauri::ipc::Channel`; the
+//! bridge answers with a [`SubscriptionId`] that the UI must hand back to `unsubscribe` (Rust is
+//! not told when a JS channel goes away).
+//!
+//! One task per window reads the bus and fills a pending buffer per subscription. Every
+//! [`FLUSH_EVERY`] (so at most 20 flushes a second per window) each subscription with something
+//! pending gets one frame, split only when it would exceed [`FRAME_BUDGET`] bytes of JSON:
+//! payloads under ~8 KB take Tauri's fast path. While buffered:
+//! - stats and connection state keep only the latest value per server;
+//! - console lines and everything else are kept in order, up to [`MAX_PENDING`] events per
+//!   subscription; beyond that the oldest are dropped and counted in [`Frame::dropped`];
+//! - a console line longer than [`MAX_LINE_BYTES`] is cut (marked with `…`).
+//!
+//! When the bus itself overflows (the window's task fell behind), the missed count is reported
+//! in `dropped` too, so a view can re-read the snapshot.
+
+use aerie_core::event::{ServerEvent, ServerEventKind, ServerKey};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use ts_rs::TS;
+
+/// How often pending events are flushed (20 Hz).
+pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// Upper bound of one frame's JSON, bytes.
+pub const FRAME_BUDGET: usize = 7 * 1024;
+/// Most events buffered per subscription between flushes.
+pub const MAX_PENDING: usize = 2_000;
+/// Longest console line forwarded, bytes.
+pub const MAX_LINE_BYTES: usize = 4 * 1024;
+
+/// What a view wants to hear about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "topic", rename_all = "snake_case")]
+pub enum Topic {
+    /// Every server's status, stats, connection, details and alerts; no console lines.
+    Fleet,
+    /// Everything about one server, console included.
+    Server {
+        /// Which server.
+        key: ServerKey,
+    },
+    /// Alert facts of every server.
+    Alerts,
+}
+
+impl Topic {
+    /// Whether `event` belongs to this topic.
+    pub fn wants(&self, event: &ServerEvent) -> bool {
+        match self {
+            Self::Fleet => !matches!(event.kind, ServerEventKind::Console { .. }),
+            Self::Server { key } => &event.key == key,
+            Self::Alerts => matches!(event.kind, ServerEventKind::Alert { .. }),
+        }
+    }
+}
+
+/// Identifies one subscription; unique for the life of the process.
+pub type SubscriptionId = u32;
+
+/// What the UI receives on a subscription's channel.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Frame {
+    /// The subscription this frame belongs to.
+    pub subscription: SubscriptionId,
+    /// 0, 1, 2, … per subscription; a gap never happens (a frame is never dropped).
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// Events in the order they happened (stats/connection coalesced to the latest).
+    pub events: Vec<ServerEvent>,
+    /// Events dropped since the previous frame (buffer or bus overflow). Non-zero means the
+    /// view should re-read its snapshot.
+    #[ts(type = "number")]
+    pub dropped: u64,
+}
+
+/// Where a subscription's frames go. `false` means the receiver is gone.
+pub type Sink = Box<dyn Fn(Frame) -> bool + Send + Sync>;
+
+/// One window's bridge: a handle to its task.
+#[derive(Debug, Clone)]
+pub struct WindowBridge {
+    control: mpsc::UnboundedSender<Control>,
+}
+
+enum Control {
+    Add(SubscriptionId, Topic, Sink),
+    Remove(SubscriptionId),
+}
+
+impl WindowBridge {
+    /// Starts the window's task on the current tokio runtime. It ends when every handle is
+    /// dropped or the bus closes.
+    pub fn start(bus: broadcast::Receiver<ServerEvent>) -> Self {
+        let (control, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(bus, rx));
+        Self { control }
+    }
+
+    /// Adds a subscription.
+    pub fn subscribe(&self, id: SubscriptionId, topic: Topic, sink: Sink) {
+        let _ = self.control.send(Control::Add(id, topic, sink));
+    }
+
+    /// Removes a subscription; unknown ids are ignored.
+    pub fn unsubscribe(&self, id: SubscriptionId) {
+        let _ = self.control.send(Control::Remove(id));
+    }
+}
+
+struct Subscription {
+    topic: Topic,
+    sink: Sink,
+    pending: VecDeque<ServerEvent>,
+    dropped: u64,
+    seq: u64,
+}
+
+impl Subscription {
+    fn push(&mut self, event: &ServerEvent) {
+        let coalesce = matches!(
+            event.kind,
+            ServerEventKind::Stats { .. } | ServerEventKind::Connection { .. }
+        );
+        if coalesce {
+            let same = |e: &ServerEvent| {
+                e.key == event.key
+                    && std::mem::discriminant(&e.kind) == std::mem::discriminant(&event.kind)
+            };
+            if let Some(slot) = self.pending.iter_mut().rev().find(|e| same(e)) {
+                *slot = event.clone();
+                return;
+            }
+        }
+        if self.pending.len() >= MAX_PENDING {
+            self.pending.pop_front();
+            self.dropped += 1;
+        }
+        self.pending.push_back(clip(event.clone()));
+    }
+
+    /// Sends what is pending as one or more frames. `false` when the receiver is gone.
+    fn flush(&mut self, id: SubscriptionId) -> bool {
+        if self.pending.is_empty() && self.dropped == 0 {
+            return true;
+        }
+        let mut events = Vec::new();
+        let mut size = 0;
+        while let Some(event) = self.pending.pop_front() {
+            let len = serde_json::to_vec(&event).map_or(0, |v| v.len());
+            if !events.is_empty() && size + len > FRAME_BUDGET {
+                if !self.send(id, std::mem::take(&mut events)) {
+                    return false;
+                }
+                size = 0;
+            }
+            size += len + 1;
+            events.push(event);
+        }
+        self.send(id, events)
+    }
+
+    fn send(&mut self, id: SubscriptionId, events: Vec<ServerEvent>) -> bool {
+        let frame = Frame {
+            subscription: id,
+            seq: self.seq,
+            events,
+            dropped: std::mem::take(&mut self.dropped),
+        };
+        self.seq += 1;
+        (self.sink)(frame)
+    }
+}
+
+/// Cuts an over-long console line so one event always fits in a frame.
+fn clip(mut event: ServerEvent) -> ServerEvent {
+    if let ServerEventKind::Console { line, .. } = &mut event.kind
+        && line.len() > MAX_LINE_BYTES
+    {
+        let mut end = MAX_LINE_BYTES;
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        line.truncate(end);
+        line.push('…');
+    }
+    event
+}
+
+async fn run(
+    mut bus: broadcast::Receiver<ServerEvent>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+) {
+    let mut subs: HashMap<SubscriptionId, Subscription> = HashMap::new();
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            msg = control.recv() => match msg {
+                Some(Control::Add(id, topic, sink)) => {
+                    tracing::debug!(id, ?topic, "bridge: subscribe");
+                    subs.insert(id, Subscription { topic, sink, pending: VecDeque::new(), dropped: 0, seq: 0 });
+                }
+                Some(Control::Remove(id)) => {
+                    tracing::debug!(id, "bridge: unsubscribe");
+                    subs.remove(&id);
+                }
+                None => break,
+            },
+            event = bus.recv() => match event {
+                Ok(event) => {
+                    for sub in subs.values_mut().filter(|s| s.topic.wants(&event)) {
+                        sub.push(&event);
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "bridge: fell behind the event bus");
+                    for sub in subs.values_mut() {
+                        sub.dropped += missed;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            _ = tick.tick() => {
+                subs.retain(|id, sub| {
+                    let alive = sub.flush(*id);
+                    if !alive {
+                        tracing::debug!(id, "bridge: channel gone, dropping subscription");
+                    }
+                    alive
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aerie_core::event::{ConsoleOrigin, PowerState, Rates, Stats};
+    use std::sync::{Arc, Mutex};
+
+    fn key(s: &str) -> ServerKey {
+        ServerKey::new("p1", s)
+    }
+
+    fn console(server: &str, line: &str) -> ServerEvent {
+        ServerEvent {
+            key: key(server),
+            at: 1,
+            kind: ServerEventKind::Console {
+                line: line.into(),
+                origin: ConsoleOrigin::Container,
+            },
+        }
+    }
+
+    fn stats(server: &str, cpu: f64) -> ServerEvent {
+        ServerEvent {
+            key: key(server),
+            at: 1,
+            kind: ServerEventKind::Stats {
+                stats: Stats {
+                    cpu_absolute: cpu,
+                    ..Stats::default()
+                },
+                rates: Rates::default(),
+            },
+        }
+    }
+
+    fn status(server: &str, state: PowerState) -> ServerEvent {
+        ServerEvent {
+            key: key(server),
+            at: 1,
+            kind: ServerEventKind::Status {
+                state,
+                previous: None,
+            },
+        }
+    }
+
+    type Frames = Arc<Mutex<Vec<Frame>>>;
+
+    fn sink() -> (Frames, Sink) {
+        let frames: Frames = Arc::default();
+        let f = frames.clone();
+        let sink: Sink = Box::new(move |frame| {
+            f.lock().expect("lock").push(frame);
+            true
+        });
+        (frames, sink)
+    }
+
+    /// Lets the bridge task run until it is idle, then advances virtual time past one flush.
+    async fn settle_and_flush() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        tokio::time::sleep(FLUSH_EVERY + Duration::from_millis(1)).await;
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn coalesces_stats_keeps_console_order_and_filters_by_topic() {
+        let (tx, rx) = broadcast::channel(1024);
+        let bridge = WindowBridge::start(rx);
+        let (fleet, fleet_sink) = sink();
+        let (server, server_sink) = sink();
+        bridge.subscribe(1, Topic::Fleet, fleet_sink);
+        bridge.subscribe(2, Topic::Server { key: key("aaaa") }, server_sink);
+        settle_and_flush().await;
+
+        for cpu in [1.0, 2.0, 3.0] {
+            tx.send(stats("aaaa", cpu)).expect("send");
+        }
+        tx.send(status("bbbb", PowerState::Running)).expect("send");
+        tx.send(console("aaaa", "one")).expect("send");
+        tx.send(console("aaaa", "two")).expect("send");
+        tx.send(console("bbbb", "other server")).expect("send");
+        settle_and_flush().await;
+
+        let fleet = fleet.lock().expect("lock");
+        assert_eq!(fleet.len(), 1, "one flush, one frame");
+        let kinds: Vec<_> = fleet[0].events.iter().map(|e| &e.kind).collect();
+        assert_eq!(
+            kinds.len(),
+            2,
+            "three stats coalesce to one, console never in fleet"
+        );
+        assert!(
+            matches!(kinds[0], ServerEventKind::Stats { stats, .. } if stats.cpu_absolute == 3.0),
+            "the latest stats sample wins"
+        );
+
+        let server = server.lock().expect("lock");
+        let lines: Vec<_> = server[0]
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ServerEventKind::Console { line, .. } => Some(line.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lines, ["one", "two"], "only this server's lines, in order");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn splits_big_bursts_into_frames_under_the_budget() {
+        let (tx, rx) = broadcast::channel(4096);
+        let bridge = WindowBridge::start(rx);
+        let (frames, s) = sink();
+        bridge.subscribe(7, Topic::Server { key: key("aaaa") }, s);
+        settle_and_flush().await;
+        let long = "x".repeat(10_000);
+        tx.send(console("aaaa", &long)).expect("send");
+        for i in 0..500 {
+            tx.send(console("aaaa", &format!("line {i} {}", "y".repeat(100))))
+                .expect("send");
+        }
+        settle_and_flush().await;
+
+        let frames = frames.lock().expect("lock");
+        assert!(frames.len() > 1, "a burst this big needs several frames");
+        for (i, f) in frames.iter().enumerate() {
+            let bytes = serde_json::to_vec(f).expect("json").len();
+            assert!(bytes < 8 * 1024, "frame {i} is {bytes} bytes, over 8 KB");
+            assert_eq!(f.seq, i as u64, "frames are numbered without gaps");
+        }
+        let total: usize = frames.iter().map(|f| f.events.len()).sum();
+        assert_eq!(total, 501, "nothing lost when splitting");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn flushes_at_most_twenty_times_a_second() {
+        let (tx, rx) = broadcast::channel(4096);
+        let bridge = WindowBridge::start(rx);
+        let (frames, s) = sink();
+        bridge.subscribe(1, Topic::Server { key: key("aaaa") }, s);
+        settle_and_flush().await;
+        // One line every millisecond for one second.
+        for i in 0..1000 {
+            tx.send(console("aaaa", &format!("{i}"))).expect("send");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        settle_and_flush().await;
+        let frames = frames.lock().expect("lock");
+        assert!(
+            frames.len() <= 22,
+            "{} frames for ~1.05 s of traffic",
+            frames.len()
+        );
+        let total: usize = frames.iter().map(|f| f.events.len()).sum();
+        assert_eq!(total, 1000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unsubscribe_stops_frames_and_a_gone_channel_is_dropped() {
+        let (tx, rx) = broadcast::channel(64);
+        let bridge = WindowBridge::start(rx);
+        let (frames, s) = sink();
+        bridge.subscribe(1, Topic::Fleet, s);
+        let calls = Arc::new(Mutex::new(0));
+        let c = calls.clone();
+        bridge.subscribe(
+            2,
+            Topic::Fleet,
+            Box::new(move |_| {
+                *c.lock().expect("lock") += 1;
+                false
+            }),
+        );
+        settle_and_flush().await;
+        tx.send(status("aaaa", PowerState::Running)).expect("send");
+        settle_and_flush().await;
+        bridge.unsubscribe(1);
+        settle_and_flush().await;
+        tx.send(status("aaaa", PowerState::Offline)).expect("send");
+        settle_and_flush().await;
+        assert_eq!(frames.lock().expect("lock").len(), 1);
+        assert_eq!(
+            *calls.lock().expect("lock"),
+            1,
+            "gone channel is not retried"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bus_overflow_is_reported_as_dropped() {
+        let (tx, rx) = broadcast::channel(4);
+        let bridge = WindowBridge::start(rx);
+        let (frames, s) = sink();
+        bridge.subscribe(1, Topic::Server { key: key("aaaa") }, s);
+        settle_and_flush().await;
+        for i in 0..10 {
+            tx.send(console("aaaa", &format!("{i}"))).expect("send");
+        }
+        settle_and_flush().await;
+        let frames = frames.lock().expect("lock");
+        let dropped: u64 = frames.iter().map(|f| f.dropped).sum();
+        assert_eq!(dropped, 6, "10 sent into a bus of 4");
+    }
+}

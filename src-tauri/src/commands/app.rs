@@ -1,0 +1,83 @@
+//! About this run, start at login, and opening links the user confirmed.
+
+use crate::error::{Error, Result};
+use crate::state::Runtime;
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt as _;
+use tauri_plugin_opener::OpenerExt as _;
+use ts_rs::TS;
+
+/// What the UI needs to know about this run. No paths to secrets, no keys.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    /// App version.
+    pub version: String,
+    /// Running on the embedded simulator.
+    pub demo: bool,
+    /// The app identifier of this instance (differs for demo and test instances).
+    pub identifier: String,
+    /// Whether start at login is on.
+    pub autostart: bool,
+}
+
+/// About this run.
+#[tauri::command]
+pub fn app_info(app: AppHandle, runtime: State<'_, Runtime>) -> Result<AppInfo> {
+    Ok(AppInfo {
+        version: app.package_info().version.to_string(),
+        demo: runtime.profile.demo,
+        identifier: runtime.profile.identifier.clone(),
+        autostart: app.autolaunch().is_enabled().unwrap_or(false),
+    })
+}
+
+/// Turns start at login on or off; returns the new state.
+#[tauri::command]
+pub fn set_autostart(app: AppHandle, enabled: bool) -> Result<bool> {
+    let manager = app.autolaunch();
+    let result = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    result.map_err(|e| Error::Desktop(format!("could not change start at login: {e}")))?;
+    tracing::info!(enabled, "start at login");
+    Ok(manager.is_enabled().unwrap_or(enabled))
+}
+
+/// Opens a web link in the user's browser. The UI calls this only after the user confirmed;
+/// only `http` and `https` are accepted.
+#[tauri::command]
+pub fn open_link(app: AppHandle, url: String) -> Result<()> {
+    let url = checked_link(&url)?;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| Error::Desktop(format!("could not open the link: {e}")))
+}
+
+fn checked_link(url: &str) -> Result<&str> {
+    let lower = url.trim().to_ascii_lowercase();
+    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(char::is_control);
+    if ok {
+        Ok(url.trim())
+    } else {
+        Err(Error::InvalidInput(
+            "only http and https links can be opened".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_links_open() {
+        assert!(checked_link("https://panel.example.com/server/abcd").is_ok());
+        assert!(checked_link("file:///etc/passwd").is_err());
+        assert!(checked_link("javascript:alert(1)").is_err());
+        assert!(checked_link("https://x\n.example").is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! Aerie's desktop app: a thin Tauri v2 shell over `aerie-core`.
+//!
+//! This crate only wires things together: launch flags and profile ([`launch`]), managed state
+//! ([`state`]), the tray ([`tray`]), the window lifecycle ([`window`]), the event bridge to the
+//! webview ([`bridge`]), the embedded simulator for `--demo` ([`demo`]) and thin commands
+//! ([`commands`]). Everything with behaviour worth testing lives in `aerie-core`.
+
+pub mod bridge;
+pub mod commands;
+pub mod demo;
+pub mod error;
+pub mod launch;
+pub mod state;
+pub mod tray;
+pub mod window;
+
+use clap::Parser;
+use launch::{Args, Profile};
+use std::process::ExitCode;
+use tauri::Manager;
+
+/// Parses the command line and runs the app until the user quits.
+pub fn run() -> ExitCode {
+    init_tracing();
+    let args = Args::parse();
+    match run_with(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "aerie-desktop failed");
+            eprintln!("aerie-desktop: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AERIE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aerie_desktop=debug"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+fn run_with(args: Args) -> anyhow::Result<()> {
+    let mut context = tauri::generate_context!();
+    let profile = Profile::from_args(&args, &context.config().identifier);
+    // The identifier decides the single-instance lock and the config/data directories, so a
+    // demo or test instance never meets the user's own.
+    context.config_mut().identifier = profile.identifier.clone();
+    tracing::info!(identifier = %profile.identifier, demo = profile.demo, "starting");
+
+    let start_hidden = args.hidden;
+    let app = tauri::Builder::default()
+        // Must be the first plugin: a second launch exits here and shows the first's window.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            tracing::info!(?argv, "second launch: showing the window");
+            window::show_main(app);
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg("--hidden")
+                .build(),
+        )
+        // No JS API is granted (see capabilities/): links open through `open_link` only.
+        .plugin(
+            tauri_plugin_opener::Builder::new()
+                .open_js_links_on_click(false)
+                .build(),
+        )
+        .manage(state::Quitting::default())
+        .manage(state::Subscriptions::default())
+        .setup(move |app| {
+            let (data_dir, throwaway) = resolve_data_dir(app.handle(), &profile)?;
+            tracing::info!(data_dir = %data_dir.display(), throwaway, "data directory");
+            app.manage(state::Runtime {
+                profile: profile.clone(),
+                data_dir,
+                throwaway,
+            });
+            tray::create(app.handle())?;
+            if profile.demo {
+                demo::start(app.handle(), args.demo_seed)?;
+            }
+            if start_hidden && let Some(w) = app.get_webview_window(window::MAIN) {
+                w.hide()?;
+            }
+            Ok(())
+        })
+        .on_window_event(window::on_window_event)
+        .invoke_handler(commands::handler())
+        .build(context)?;
+    app.run(window::on_run_event);
+    Ok(())
+}
+
+/// The data directory: the flag's, a throw-away one for the demo (removed at exit), else the
+/// OS's for this identifier.
+fn resolve_data_dir<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    profile: &Profile,
+) -> anyhow::Result<(std::path::PathBuf, bool)> {
+    let (dir, throwaway) = match (&profile.data_dir, profile.demo) {
+        (Some(dir), _) => (dir.clone(), false),
+        (None, true) => (
+            std::env::temp_dir().join(format!("aerie-demo-{}", std::process::id())),
+            true,
+        ),
+        (None, false) => (app.path().app_data_dir()?, false),
+    };
+    std::fs::create_dir_all(&dir)?;
+    Ok((dir, throwaway))
+}

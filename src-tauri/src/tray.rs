@@ -1,0 +1,249 @@
+//! The tray icon: its colour follows the fleet's worst state, its menu lists problem servers
+//! with quick actions, snooze, show and quit.
+//!
+//! On Linux the tray sends menu events only (no clicks), so everything is in the menu.
+
+use crate::window;
+use aerie_core::event::ServerKey;
+use serde::Serialize;
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuBuilder, MenuItem, SubmenuBuilder};
+use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use ts_rs::TS;
+
+const TRAY_ID: &str = "aerie";
+
+/// The fleet's worst state, as the tray shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// Everything watched is up.
+    Ok,
+    /// Something needs a look (threshold, stuck starting, reconnecting).
+    Warning,
+    /// A crash, crash loop or unreachable node.
+    Critical,
+    /// Nothing is watched or nothing is reachable.
+    Offline,
+}
+
+impl Health {
+    fn icon(self) -> &'static [u8] {
+        match self {
+            Self::Ok => include_bytes!("../../icons/tray-ok.png"),
+            Self::Warning => include_bytes!("../../icons/tray-warning.png"),
+            Self::Critical => include_bytes!("../../icons/tray-critical.png"),
+            Self::Offline => include_bytes!("../../icons/tray-offline.png"),
+        }
+    }
+
+    fn tooltip(self) -> &'static str {
+        match self {
+            Self::Ok => "Aerie: all servers up",
+            Self::Warning => "Aerie: something needs a look",
+            Self::Critical => "Aerie: a server is down",
+            Self::Offline => "Aerie: nothing watched",
+        }
+    }
+}
+
+/// A server the tray menu lists, with what the user can do from there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Which server.
+    pub key: ServerKey,
+    /// Its display name.
+    pub name: String,
+    /// Short state, e.g. "crashed" or "offline".
+    pub state: String,
+}
+
+/// What the tray shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrayView {
+    /// Icon colour.
+    pub health: Health,
+    /// Servers listed with quick actions (at most [`MAX_PROBLEMS`]).
+    pub problems: Vec<Problem>,
+    /// Alerts snoozed until this time (ms since the epoch), if any.
+    pub snoozed_until: Option<u64>,
+}
+
+/// Most problem servers listed in the menu.
+pub const MAX_PROBLEMS: usize = 10;
+
+/// A quick action from the tray, forwarded to the UI or the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TrayAction {
+    /// Show the window on this server.
+    OpenServer {
+        /// Which server.
+        key: ServerKey,
+    },
+    /// Restart this server.
+    Restart {
+        /// Which server.
+        key: ServerKey,
+    },
+    /// Start this server.
+    Start {
+        /// Which server.
+        key: ServerKey,
+    },
+    /// Snooze every alert for this many minutes (0 resumes).
+    Snooze {
+        /// Minutes.
+        minutes: u32,
+    },
+}
+
+/// The event name the UI listens on for tray actions.
+pub const TRAY_ACTION_EVENT: &str = "tray-action";
+
+/// Creates the tray icon (grey, nothing watched yet).
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
+    let view = TrayView {
+        health: Health::Offline,
+        problems: Vec::new(),
+        snoozed_until: None,
+    };
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(Image::from_bytes(view.health.icon())?)
+        .tooltip(view.health.tooltip())
+        .menu(&menu(app, &view)?)
+        .show_menu_on_left_click(true)
+        .on_menu_event(|app, event| on_menu(app, event.id.as_ref()))
+        .build(app)
+}
+
+/// Redraws icon, tooltip and menu.
+pub fn update<R: Runtime>(app: &AppHandle<R>, view: &TrayView) -> tauri::Result<()> {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return Ok(());
+    };
+    tray.set_icon(Some(Image::from_bytes(view.health.icon())?))?;
+    tray.set_tooltip(Some(view.health.tooltip()))?;
+    tray.set_menu(Some(menu(app, view)?))?;
+    Ok(())
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>, view: &TrayView) -> tauri::Result<Menu<R>> {
+    let mut builder = MenuBuilder::new(app);
+    if view.problems.is_empty() {
+        builder = builder.item(&MenuItem::with_id(
+            app,
+            "none",
+            "No problems",
+            false,
+            None::<&str>,
+        )?);
+    }
+    for p in view.problems.iter().take(MAX_PROBLEMS) {
+        let id = p.key.to_string();
+        let sub = SubmenuBuilder::new(app, format!("{} — {}", p.name, p.state))
+            .text(format!("open:{id}"), "Open")
+            .text(format!("start:{id}"), "Start")
+            .text(format!("restart:{id}"), "Restart")
+            .build()?;
+        builder = builder.item(&sub);
+    }
+    builder = builder.separator();
+    builder = match view.snoozed_until {
+        Some(_) => builder.text("snooze:0", "Resume alerts"),
+        None => builder.item(
+            &SubmenuBuilder::new(app, "Snooze alerts")
+                .text("snooze:15", "15 minutes")
+                .text("snooze:60", "1 hour")
+                .text("snooze:480", "8 hours")
+                .build()?,
+        ),
+    };
+    builder
+        .separator()
+        .text("show", "Show Aerie")
+        .text("quit", "Quit Aerie")
+        .build()
+}
+
+/// Parses a menu id into what it asks for.
+fn parse(id: &str) -> Option<MenuCommand> {
+    match id {
+        "show" => return Some(MenuCommand::Show),
+        "quit" => return Some(MenuCommand::Quit),
+        _ => {}
+    }
+    let (verb, rest) = id.split_once(':')?;
+    if verb == "snooze" {
+        return rest
+            .parse()
+            .ok()
+            .map(|minutes| MenuCommand::Action(TrayAction::Snooze { minutes }));
+    }
+    let (panel, server) = rest.split_once('/')?;
+    let key = ServerKey::new(panel, server);
+    let action = match verb {
+        "open" => TrayAction::OpenServer { key },
+        "start" => TrayAction::Start { key },
+        "restart" => TrayAction::Restart { key },
+        _ => return None,
+    };
+    Some(MenuCommand::Action(action))
+}
+
+#[derive(Debug, PartialEq)]
+enum MenuCommand {
+    Show,
+    Quit,
+    Action(TrayAction),
+}
+
+fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    tracing::debug!(id, "tray menu");
+    match parse(id) {
+        Some(MenuCommand::Show) => window::show_main(app),
+        Some(MenuCommand::Quit) => {
+            app.state::<crate::state::Quitting>().set();
+            app.exit(0);
+        }
+        Some(MenuCommand::Action(action)) => {
+            if matches!(action, TrayAction::OpenServer { .. }) {
+                window::show_main(app);
+            }
+            // The UI owns confirmation and feedback for quick actions; it runs the same
+            // commands its own buttons do.
+            if let Err(e) = app.emit_to("main", TRAY_ACTION_EVENT, &action) {
+                tracing::warn!(error = %e, "tray: could not forward action");
+            }
+        }
+        None => tracing::warn!(id, "tray: unknown menu id"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn menu_ids_round_trip_to_actions() {
+        assert_eq!(parse("show"), Some(MenuCommand::Show));
+        assert_eq!(
+            parse("restart:acc1/abcd1234"),
+            Some(MenuCommand::Action(TrayAction::Restart {
+                key: ServerKey::new("acc1", "abcd1234")
+            }))
+        );
+        assert_eq!(
+            parse("snooze:60"),
+            Some(MenuCommand::Action(TrayAction::Snooze { minutes: 60 }))
+        );
+        assert_eq!(parse("launch:acc1/x"), None);
+        assert_eq!(parse("snooze:soon"), None);
+    }
+
+    #[test]
+    fn health_orders_from_best_to_worst_then_offline() {
+        assert!(Health::Ok < Health::Warning && Health::Warning < Health::Critical);
+    }
+}

@@ -1,0 +1,58 @@
+//! Window lifecycle in one place: closing hides to the tray, a second launch or the tray's
+//! "Show" brings the window back, quitting only happens from the tray (or the OS).
+
+use crate::state::Quitting;
+use tauri::{AppHandle, Manager, RunEvent, Runtime, Window, WindowEvent};
+
+/// The main window's label.
+pub const MAIN: &str = "main";
+
+/// Shows, unminimizes and focuses the main window.
+pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
+    let Some(window) = app.get_webview_window(MAIN) else {
+        tracing::warn!("show: no main window");
+        return;
+    };
+    let result = window
+        .show()
+        .and_then(|()| window.unminimize())
+        .and_then(|()| window.set_focus());
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "show: could not bring the window back");
+    }
+}
+
+/// Window events: a close request hides the window instead (unless quitting).
+pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    if let WindowEvent::CloseRequested { api, .. } = event
+        && window.label() == MAIN
+        && !window.app_handle().state::<Quitting>().get()
+    {
+        api.prevent_close();
+        if let Err(e) = window.hide() {
+            tracing::warn!(error = %e, "close: could not hide");
+        }
+        tracing::info!("window hidden to the tray");
+    }
+}
+
+/// App run events: keep running when the last window is hidden; let an explicit exit through.
+pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
+    match event {
+        // `code` is None when the last window closed by itself; Aerie lives in the tray.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } if !app.state::<Quitting>().get() => {
+            api.prevent_exit();
+        }
+        RunEvent::Exit => {
+            tracing::info!("exiting");
+            if let Some(runtime) = app.try_state::<crate::state::Runtime>()
+                && runtime.throwaway
+            {
+                let _ = std::fs::remove_dir_all(&runtime.data_dir);
+            }
+        }
+        _ => {}
+    }
+}

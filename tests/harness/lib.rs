@@ -1,0 +1,201 @@
+//! Harness for Aerie's end-to-end tests: the real app, in a real window, driven over WebDriver.
+//!
+//! [`App::launch`] makes sure everything a scenario needs is there, in this order:
+//! 1. a headless desktop session (Xvfb, private D-Bus, unlocked gnome-keyring, dunst) from
+//!    `scripts/headless-env.sh`, unless `DISPLAY` and `DBUS_SESSION_BUS_ADDRESS` are set;
+//! 2. the UI build (`npm ci`, `npm run build`) when `ui/package.json` exists and `ui/dist` is
+//!    missing, a placeholder, or older than `ui/src`;
+//! 3. the app (`cargo build -p aerie-desktop`), once per test binary;
+//! 4. `tauri-driver` (installed with `cargo install tauri-driver --locked` if missing), started
+//!    on a free port for this app and stopped with it.
+//!
+//! The app always runs as the `e2e` instance (its own identifier, single-instance lock and
+//! keyring namespace) with a fresh data directory per [`AppData`], so a test never meets a real
+//! user's data. Screenshots go to `<target>/e2e-screenshots/`.
+
+mod build;
+mod desktop;
+pub mod webdriver;
+
+pub use desktop::Desktop;
+pub use webdriver::{Element, Session};
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Where scenario screenshots are written.
+pub fn screenshot_dir() -> PathBuf {
+    build::target_dir().join("e2e-screenshots")
+}
+
+/// A data directory for one app "install": survives restarts within a test, removed at the end.
+#[derive(Debug)]
+pub struct AppData {
+    dir: PathBuf,
+}
+
+impl AppData {
+    /// A fresh, empty data directory.
+    pub fn fresh(name: &str) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!("aerie-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for AppData {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One app at a time: scenarios share the `e2e` instance (and its single-instance lock), and
+/// `cargo test --workspace` runs tests of one binary on several threads.
+static ONE_AT_A_TIME: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The running app: a tauri-driver process and its WebDriver session.
+#[derive(Debug)]
+pub struct App {
+    /// The WebDriver session; the app quits when it ends.
+    pub session: Option<Session>,
+    driver: Child,
+    port: u16,
+    /// The desktop session's environment (for `dbus-monitor` and friends).
+    pub desktop: Desktop,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl App {
+    /// Launches the app as the `e2e` instance on `data` with extra `args` (e.g. `--demo`).
+    pub async fn launch(data: &AppData, args: &[&str]) -> Result<Self> {
+        let turn = ONE_AT_A_TIME.clone().lock_owned().await;
+        let desktop = Desktop::ensure()?;
+        let binary = build::app_binary()?;
+        let driver_bin = build::tauri_driver()?;
+        let port = free_port()?;
+        let mut driver = Command::new(driver_bin);
+        driver
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &free_port()?.to_string()])
+            .envs(desktop.env())
+            .env("AERIE_LOG", "info,aerie_desktop=debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        let driver = driver.spawn().context("starting tauri-driver")?;
+        let mut app = Self {
+            session: None,
+            driver,
+            port,
+            desktop,
+            _turn: turn,
+        };
+        app.wait_for_driver(Duration::from_secs(20))?;
+        let mut all: Vec<String> = vec![
+            "--instance".into(),
+            "e2e".into(),
+            "--data-dir".into(),
+            data.path().display().to_string(),
+        ];
+        all.extend(args.iter().map(|s| s.to_string()));
+        app.session = Some(Session::start(port, &binary, &all).await?);
+        Ok(app)
+    }
+
+    /// The WebDriver session.
+    pub fn s(&self) -> &Session {
+        self.session.as_ref().expect("session is open until quit")
+    }
+
+    /// Saves a screenshot of the window as `<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let path = self.s().screenshot(&screenshot_dir(), name).await?;
+        eprintln!("screenshot: {}", path.display());
+        Ok(path)
+    }
+
+    /// Ends the session (the app quits) and stops tauri-driver.
+    pub async fn quit(mut self) -> Result<()> {
+        if let Some(session) = self.session.take() {
+            session.quit().await?;
+        }
+        Ok(())
+    }
+
+    fn wait_for_driver(&mut self, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self.driver.try_wait()? {
+                anyhow::bail!("tauri-driver exited early: {status}");
+            }
+            anyhow::ensure!(Instant::now() < deadline, "tauri-driver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(session) = self.session.take() {
+            // A failed test drops the app without `quit`: end the session so the app closes.
+            let (port, id) = (self.port, session.id().to_string());
+            let _ = std::thread::spawn(move || delete_session(port, &id)).join();
+        }
+        // SIGTERM lets tauri-driver stop WebKitWebDriver; then reap it.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.driver.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.driver.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// `DELETE /session/{id}` without an async runtime (for `Drop`).
+fn delete_session(port: u16, id: &str) {
+    use std::io::{Read, Write};
+    if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+        let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+        let req = format!(
+            "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let _ = s.write_all(req.as_bytes());
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink);
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Seconds as a `Duration`, for readable timeouts.
+pub fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
