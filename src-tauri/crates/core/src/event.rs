@@ -80,10 +80,13 @@ impl PowerState {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Limits {
     /// Memory limit in MiB.
+    #[ts(type = "number")]
     pub memory_mib: u64,
     /// Disk limit in MiB.
+    #[ts(type = "number")]
     pub disk_mib: u64,
     /// CPU limit in percent of one core (200 = two cores).
+    #[ts(type = "number")]
     pub cpu_percent: u64,
 }
 
@@ -184,6 +187,7 @@ pub enum ConnectionState {
         /// Attempt number, starting at 1.
         attempt: u32,
         /// Delay before that attempt, milliseconds.
+        #[ts(type = "number")]
         delay_ms: u64,
     },
     /// The socket cannot be held; state comes from polling `/resources`.

@@ -11,7 +11,7 @@ attempt: number,
 /**
  * Delay before that attempt, milliseconds.
  */
-delay_ms: bigint, } | { "state": "polling" } | { "state": "failed", 
+delay_ms: number, } | { "state": "polling" } | { "state": "failed", 
 /**
  * What happened and what to do, for a person.
  */

@@ -7,12 +7,12 @@ export type Limits = {
 /**
  * Memory limit in MiB.
  */
-memory_mib: bigint, 
+memory_mib: number, 
 /**
  * Disk limit in MiB.
  */
-disk_mib: bigint, 
+disk_mib: number, 
 /**
  * CPU limit in percent of one core (200 = two cores).
  */
-cpu_percent: bigint, };
+cpu_percent: number, };
