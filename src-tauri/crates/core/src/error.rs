@@ -224,6 +224,23 @@ pub enum Error {
     /// A fleet operation named a server the fleet does not watch.
     #[error("server {0} is not watched by this fleet. Check the identifier with `aerie watch`")]
     NotWatched(String),
+
+    // ---- Alerts, notifications, charts (owned by `alerts`, `notify`, `chart`) ----
+    /// The desktop refused or could not show a notification.
+    #[error("could not show a desktop notification: {detail}. On Linux a notification server (the desktop's, or dunst) must run on the session D-Bus; alerts are still logged")]
+    Notification {
+        /// What the platform said.
+        detail: String,
+    },
+    /// A chart could not be drawn.
+    #[error("could not draw the chart: {detail}")]
+    Chart {
+        /// What plotters said.
+        detail: String,
+    },
+    /// The alert log's receiver went away (the store stopped).
+    #[error("the alert history is not being recorded (its store stopped). Restart Aerie to record alerts again")]
+    AlertLogClosed,
 }
 
 /// Result alias used throughout `aerie-core`.

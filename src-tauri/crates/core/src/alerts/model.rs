@@ -1,0 +1,263 @@
+//! What the alert engine tells the rest of Aerie: alerts, their outputs and fleet health.
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{ServerKey, TimestampMs};
+
+/// Which detector an alert comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Running/starting went offline without a stop (wings-protocol §8).
+    Crash,
+    /// Several crashes in a short window, or Wings gave up restarting.
+    CrashLoop,
+    /// Starting for longer than the rule allows.
+    StuckStarting,
+    /// Offline for a while without Aerie having asked for it (and not already a crash).
+    UnexpectedOffline,
+    /// Every watched server of one node lost its socket at about the same time.
+    NodeUnreachable,
+    /// The panel rejected the account's API key.
+    CredentialsRejected,
+    /// The account lost a permission Aerie needs on this server.
+    PermissionLost,
+    /// The server is suspended.
+    Suspended,
+    /// CPU above the threshold (relative to the panel limit) for a while.
+    HighCpu,
+    /// Memory above the threshold (relative to the panel limit) for a while.
+    HighMemory,
+    /// Disk above the threshold (relative to the panel limit) for a while.
+    HighDisk,
+    /// No console output for a while although the server is running.
+    ConsoleSilent,
+}
+
+/// What an alert is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Subject {
+    /// One server.
+    Server {
+        /// Its key.
+        key: ServerKey,
+    },
+    /// One node of one panel account.
+    Node {
+        /// The account id.
+        panel: String,
+        /// The node's name.
+        node: String,
+    },
+    /// One panel account (credentials).
+    Account {
+        /// The account id.
+        panel: String,
+    },
+}
+
+impl Subject {
+    /// The server key, when the subject is one server.
+    pub fn server(&self) -> Option<&ServerKey> {
+        match self {
+            Self::Server { key } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// Identifies one alert: at most one is active per kind and subject.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AlertId {
+    /// The detector.
+    pub kind: AlertKind,
+    /// What it is about.
+    pub subject: Subject,
+}
+
+/// How bad an alert is; the tray colour follows the worst one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Needs a look soon.
+    Warning,
+    /// Something is down.
+    Critical,
+}
+
+/// One alert as shown to a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Kind and subject.
+    pub id: AlertId,
+    /// How bad.
+    pub severity: Severity,
+    /// The server's (or node's, or account's) display name.
+    pub name: String,
+    /// One line, e.g. "Survival crashed".
+    pub title: String,
+    /// More words, e.g. "Exit code 137, out of memory".
+    pub detail: String,
+    /// When the condition began, ms since the Unix epoch.
+    pub since: TimestampMs,
+    /// When the alert fired.
+    pub fired_at: TimestampMs,
+    /// Exit code of the crash, when the daemon reported one.
+    pub exit_code: Option<i32>,
+    /// Whether the crash was out of memory, when the daemon reported it.
+    pub oom: Option<bool>,
+    /// Servers affected (one for server alerts, all of the node for node alerts).
+    pub servers: Vec<ServerKey>,
+    /// The user acknowledged it: no reminders until it recovers.
+    pub acknowledged: bool,
+}
+
+/// Whether an output should reach the user now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Show a desktop notification.
+    Notify,
+    /// The server is muted: log only.
+    Muted,
+    /// Snooze-all is on: held for the summary when it ends.
+    Snoozed,
+    /// Quiet hours: held for the summary when they end.
+    QuietHours,
+}
+
+impl Delivery {
+    /// Whether a desktop notification should be shown.
+    pub fn notifies(self) -> bool {
+        self == Self::Notify
+    }
+}
+
+/// Why notifications were held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// Snooze-all.
+    Snooze,
+    /// Quiet hours.
+    QuietHours,
+}
+
+/// What happened while notifications were held, delivered as one notification afterwards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldSummary {
+    /// Alerts that fired while held.
+    pub fired: Vec<Alert>,
+    /// Alerts that resolved while held, with their downtime in ms.
+    pub resolved: Vec<(Alert, u64)>,
+    /// Alerts still active when the hold ended.
+    pub still_active: Vec<Alert>,
+}
+
+impl HeldSummary {
+    /// One line for a notification summary.
+    pub fn title(&self) -> String {
+        format!(
+            "While you were away: {} alert{}, {} still active",
+            self.fired.len(),
+            if self.fired.len() == 1 { "" } else { "s" },
+            self.still_active.len()
+        )
+    }
+
+    /// A few lines for a notification body.
+    pub fn body(&self) -> String {
+        let mut lines: Vec<String> = self
+            .still_active
+            .iter()
+            .map(|a| format!("Active: {}", a.title))
+            .collect();
+        lines.extend(self.resolved.iter().map(|(a, downtime)| {
+            format!(
+                "Recovered: {} (down {})",
+                a.title,
+                format_duration(*downtime)
+            )
+        }));
+        lines.join("\n")
+    }
+}
+
+/// Fleet health for the tray icon, worst first in the order critical, offline, warning, ok.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// Nothing active.
+    #[default]
+    Ok,
+    /// Only warnings (or acknowledged alerts) active.
+    Warning,
+    /// At least one unacknowledged critical alert.
+    Critical,
+    /// Aerie reaches none of the watched servers: nothing it shows is current.
+    Offline,
+}
+
+/// What the engine decided; sinks turn these into notifications, log rows and tray colour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AlertOutput {
+    /// An alert became active.
+    Fire {
+        /// The alert.
+        alert: Alert,
+        /// Whether to notify now.
+        delivery: Delivery,
+    },
+    /// An active alert recovered.
+    Resolved {
+        /// The alert as it was.
+        alert: Alert,
+        /// How long it was down (from the condition's start), ms.
+        downtime_ms: u64,
+        /// Whether to notify now.
+        delivery: Delivery,
+    },
+    /// An alert is still active and nobody acknowledged it.
+    Reminder {
+        /// The alert.
+        alert: Alert,
+    },
+    /// Snooze or quiet hours ended and something happened meanwhile.
+    Summary {
+        /// Why notifications were held.
+        reason: HoldReason,
+        /// What happened.
+        summary: HeldSummary,
+    },
+    /// Snooze-all ended by itself.
+    SnoozeEnded,
+    /// The fleet's health changed.
+    Health {
+        /// New health.
+        health: Health,
+    },
+}
+
+impl AlertOutput {
+    /// Whether this output should become a desktop notification.
+    pub fn notifies(&self) -> bool {
+        match self {
+            Self::Fire { delivery, .. } | Self::Resolved { delivery, .. } => delivery.notifies(),
+            Self::Reminder { .. } | Self::Summary { .. } => true,
+            Self::SnoozeEnded | Self::Health { .. } => false,
+        }
+    }
+}
+
+/// "3 min 20 s", "2 h 5 min", "45 s": short enough for a notification.
+pub fn format_duration(ms: u64) -> String {
+    let s = ms / 1000;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}

@@ -1,0 +1,350 @@
+//! The alert engine on the live event bus: ticks, console/stats tails, and the sinks
+//! (desktop notifications, alert log, tray health).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::engine::AlertEngine;
+use super::log::AlertLog;
+use super::model::{Alert, AlertId, AlertOutput, Health};
+use super::rules::AlertRules;
+use super::tails::ServerTails;
+use crate::clock::now_ms;
+use crate::event::{ServerEvent, ServerKey, TimestampMs};
+use crate::notify::{DesktopNotifier, compose};
+
+/// Outputs buffered for slow subscribers (the CLI, the UI bridge) before they lag.
+const OUTPUT_BUFFER: usize = 256;
+
+/// How the service runs.
+pub struct ServiceOptions {
+    /// The rules to start with.
+    pub rules: AlertRules,
+    /// How often time-based rules are evaluated.
+    pub tick: Duration,
+    /// Desktop notifications; `None` on a headless box.
+    pub notifier: Option<Arc<DesktopNotifier>>,
+    /// The persistent alert history.
+    pub log: Option<Box<dyn AlertLog>>,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        Self {
+            rules: AlertRules::default(),
+            tick: Duration::from_secs(1),
+            notifier: None,
+            log: None,
+        }
+    }
+}
+
+/// What became of a desktop notification.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotificationReport {
+    /// The desktop accepted it (the D-Bus call returned).
+    Shown {
+        /// Its first line.
+        summary: String,
+        /// The desktop's id for it.
+        id: u32,
+    },
+    /// It could not be shown; the alert is still logged.
+    Failed {
+        /// Its first line.
+        summary: String,
+        /// Why, for a person.
+        error: String,
+    },
+}
+
+enum Command {
+    Acknowledge(AlertId),
+    SnoozeUntil(TimestampMs),
+    Resume,
+    SetRules(Box<AlertRules>),
+    SetMuted(ServerKey, bool),
+}
+
+/// Runs alerting for the fleet until dropped.
+pub struct AlertService {
+    commands: mpsc::UnboundedSender<Command>,
+    outputs: broadcast::Sender<AlertOutput>,
+    reports: broadcast::Sender<NotificationReport>,
+    health: watch::Receiver<Health>,
+    active: watch::Receiver<Vec<Alert>>,
+    task: JoinHandle<()>,
+}
+
+impl AlertService {
+    /// Starts alerting on the fleet's events. Must be called inside a tokio runtime.
+    pub fn start(events: broadcast::Receiver<ServerEvent>, options: ServiceOptions) -> Self {
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (outputs, _) = broadcast::channel(OUTPUT_BUFFER);
+        let (reports, _) = broadcast::channel(OUTPUT_BUFFER);
+        let (health_tx, health) = watch::channel(Health::Ok);
+        let (active_tx, active) = watch::channel(Vec::new());
+        let runner = Runner {
+            engine: AlertEngine::new(options.rules),
+            tails: ServerTails::default(),
+            notifier: options.notifier,
+            log: options.log,
+            outputs: outputs.clone(),
+            reports: reports.clone(),
+            health: health_tx,
+            active: active_tx,
+        };
+        let task = tokio::spawn(runner.run(events, command_rx, options.tick));
+        Self {
+            commands,
+            outputs,
+            reports,
+            health,
+            active,
+            task,
+        }
+    }
+
+    /// Every output from now on (the CLI prints them; the UI bridge forwards them).
+    pub fn subscribe_outputs(&self) -> broadcast::Receiver<AlertOutput> {
+        self.outputs.subscribe()
+    }
+
+    /// What became of each desktop notification.
+    pub fn subscribe_notifications(&self) -> broadcast::Receiver<NotificationReport> {
+        self.reports.subscribe()
+    }
+
+    /// Fleet health for the tray icon.
+    pub fn health(&self) -> watch::Receiver<Health> {
+        self.health.clone()
+    }
+
+    /// Alerts currently firing, for the tray menu.
+    pub fn active_alerts(&self) -> watch::Receiver<Vec<Alert>> {
+        self.active.clone()
+    }
+
+    /// Acknowledges an alert: no reminders until it recovers.
+    pub fn acknowledge(&self, id: AlertId) {
+        let _ = self.commands.send(Command::Acknowledge(id));
+    }
+
+    /// Holds notifications for `duration`; a summary follows when it ends.
+    pub fn snooze_for(&self, duration: Duration) {
+        let until = now_ms().saturating_add(u64::try_from(duration.as_millis()).unwrap_or(0));
+        let _ = self.commands.send(Command::SnoozeUntil(until));
+    }
+
+    /// Ends snooze-all now.
+    pub fn resume(&self) {
+        let _ = self.commands.send(Command::Resume);
+    }
+
+    /// Replaces the rules (after the user changed settings).
+    pub fn set_rules(&self, rules: AlertRules) {
+        let _ = self.commands.send(Command::SetRules(Box::new(rules)));
+    }
+
+    /// Mutes or unmutes one server.
+    pub fn set_muted(&self, key: ServerKey, muted: bool) {
+        let _ = self.commands.send(Command::SetMuted(key, muted));
+    }
+}
+
+impl Drop for AlertService {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct Runner {
+    engine: AlertEngine,
+    tails: ServerTails,
+    notifier: Option<Arc<DesktopNotifier>>,
+    log: Option<Box<dyn AlertLog>>,
+    outputs: broadcast::Sender<AlertOutput>,
+    reports: broadcast::Sender<NotificationReport>,
+    health: watch::Sender<Health>,
+    active: watch::Sender<Vec<Alert>>,
+}
+
+impl Runner {
+    async fn run(
+        mut self,
+        mut events: broadcast::Receiver<ServerEvent>,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        tick: Duration,
+    ) {
+        let mut ticker = tokio::time::interval(tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            let out = tokio::select! {
+                biased;
+                event = events.recv() => match event {
+                    Ok(event) => {
+                        self.tails.observe(&event);
+                        self.engine.on_event(&event)
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "alerts fell behind the event bus");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                Some(command) = commands.recv() => {
+                    self.command(command);
+                    self.engine.tick(now_ms())
+                }
+                _ = ticker.tick() => self.engine.tick(now_ms()),
+            };
+            if !out.is_empty() {
+                self.publish(out);
+            }
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        match command {
+            Command::Acknowledge(id) => {
+                self.engine.acknowledge(&id);
+            }
+            Command::SnoozeUntil(until) => self.engine.snooze_until(until),
+            Command::Resume => self.engine.resume(),
+            Command::SetRules(rules) => self.engine.set_rules(*rules),
+            Command::SetMuted(key, muted) => self.engine.set_muted(&key, muted),
+        }
+    }
+
+    fn publish(&mut self, outputs: Vec<AlertOutput>) {
+        let now = now_ms();
+        for output in outputs {
+            if let Some(notifier) = &self.notifier
+                && let Some(note) = compose(&output, &self.tails)
+            {
+                let notifier = Arc::clone(notifier);
+                let reports = self.reports.clone();
+                // The D-Bus round trip must not hold up the next event.
+                tokio::spawn(async move {
+                    let report = match notifier.show(&note).await {
+                        Ok(id) => NotificationReport::Shown {
+                            summary: note.summary,
+                            id,
+                        },
+                        Err(e) => {
+                            tracing::warn!(error = %e, "desktop notification failed");
+                            NotificationReport::Failed {
+                                summary: note.summary,
+                                error: e.to_string(),
+                            }
+                        }
+                    };
+                    let _ = reports.send(report);
+                });
+            }
+            if let Some(log) = &mut self.log
+                && let Err(e) = log.record(now, &output)
+            {
+                tracing::warn!(error = %e, "alert not recorded in the history");
+            }
+            if let AlertOutput::Health { health } = &output {
+                self.health.send_replace(*health);
+            }
+            let _ = self.outputs.send(output);
+        }
+        self.active.send_replace(self.engine.active_alerts());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{ConnectionState, Fact, PowerState, ServerEventKind};
+
+    fn event(server: &str, kind: ServerEventKind) -> ServerEvent {
+        ServerEvent {
+            key: ServerKey::new("p", server),
+            at: now_ms(),
+            kind,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn crash_on_the_bus_reaches_outputs_health_and_the_log_and_time_rules_tick() {
+        let (bus, events) = broadcast::channel(64);
+        let (log_tx, mut log_rx) = mpsc::unbounded_channel();
+        let service = AlertService::start(
+            events,
+            ServiceOptions {
+                log: Some(Box::new(log_tx)),
+                ..ServiceOptions::default()
+            },
+        );
+        let mut outputs = service.subscribe_outputs();
+        let mut health = service.health();
+        let live = ServerEventKind::Connection {
+            connection: ConnectionState::Live,
+        };
+        for kind in [
+            live,
+            ServerEventKind::Status {
+                state: PowerState::Running,
+                previous: None,
+            },
+            ServerEventKind::Status {
+                state: PowerState::Offline,
+                previous: Some(PowerState::Running),
+            },
+            ServerEventKind::Alert {
+                fact: Fact::Crashed {
+                    exit_code: Some(1),
+                    oom: None,
+                    confirmed: true,
+                },
+            },
+        ] {
+            bus.send(event("s1", kind)).expect("service listens");
+        }
+        let fired = loop {
+            if let AlertOutput::Fire { alert, .. } = outputs.recv().await.expect("output") {
+                break alert;
+            }
+        };
+        assert_eq!(fired.title, "s1 crashed");
+        health
+            .wait_for(|h| *h == Health::Critical)
+            .await
+            .expect("health");
+        assert_eq!(service.active_alerts().borrow().len(), 1);
+        let (_, logged) = log_rx.recv().await.expect("logged");
+        assert!(matches!(logged, AlertOutput::Fire { .. }));
+
+        // Stuck starting needs only time: five virtual minutes of ticks.
+        bus.send(event(
+            "s1",
+            ServerEventKind::Status {
+                state: PowerState::Starting,
+                previous: None,
+            },
+        ))
+        .expect("service listens");
+        tokio::time::sleep(Duration::from_secs(5 * 60 + 2)).await;
+        let mut kinds = Vec::new();
+        while let Ok(o) = outputs.try_recv() {
+            if let AlertOutput::Fire { alert, .. } = o {
+                kinds.push(alert.id.kind);
+            }
+        }
+        assert_eq!(kinds, vec![crate::alerts::AlertKind::StuckStarting]);
+
+        // Acknowledging through the service reaches the engine.
+        service.acknowledge(fired.id.clone());
+        health
+            .wait_for(|h| *h == Health::Warning)
+            .await
+            .expect("health");
+    }
+}
