@@ -506,3 +506,67 @@ async fn eula_prompt_sends_feature_match_on_pelican() {
     assert_eq!(ws.expect("status").await.arg(), "offline");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_second_power_action_while_one_runs_is_a_busy_daemon_error() {
+    let timings = Timings {
+        stop_time: Duration::from_secs(5),
+        ..Timings::fast()
+    };
+    let sim = sim(Profile::Pelican, timings).await;
+    let server = first_server(&sim);
+    let mut ws = Ws::authed(&sim, &server).await;
+    assert_eq!(ws.expect("status").await.arg(), "running");
+    ws.send("set state", &["stop"]).await;
+    assert_eq!(ws.expect("status").await.arg(), "stopping");
+    ws.send("set state", &["restart"]).await;
+    let ev = ws.expect("daemon error").await;
+    assert!(
+        ev.arg().ends_with(
+            "another power action is currently being processed for this server, please try again later"
+        ),
+        "{}",
+        ev.arg()
+    );
+    // Kill skips the power lock, which is how the panel's Kill button works while stopping.
+    ws.send("set state", &["kill"]).await;
+    assert_eq!(ws.expect("status").await.arg(), "offline");
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_times_follow_tokio_virtual_time() {
+    let before = aerie_sim::clock::now_secs();
+    tokio::time::advance(Duration::from_secs(601)).await;
+    assert!(aerie_sim::clock::now_secs() >= before + 601);
+}
+
+#[tokio::test]
+async fn a_token_for_another_server_fails_at_auth_only_on_ptero_new() {
+    for profile in PROFILES {
+        let sim = sim(profile, Timings::fast()).await;
+        let server = first_server(&sim);
+        let other = sim.panels()[0].servers[1].uuid.clone();
+        let mut ws = Ws::connect(&ws_url(&sim, &server), &sim.panels()[0].url).await;
+        let spec = TokenSpec {
+            server_uuid: Some(other),
+            ..Default::default()
+        };
+        ws.send("auth", &[&sim.mint_token(&server.uuid, spec).unwrap()])
+            .await;
+        let ev = ws.next().await.unwrap();
+        if profile == Profile::PteroNew {
+            assert_eq!(ev.event, "jwt error");
+            assert!(ev.arg().ends_with("]: jwt: server uuid mismatch"));
+        } else {
+            // Accepted, then the follow-up status arrives as a raw jwt error.
+            assert_eq!(ev.event, "auth success", "{profile:?}");
+            let ev = ws.next().await.unwrap();
+            assert_eq!(
+                (ev.event.as_str(), ev.arg()),
+                ("jwt error", "jwt: server uuid mismatch")
+            );
+        }
+        sim.shutdown().await;
+    }
+}

@@ -213,8 +213,11 @@ async fn upgrade(
         );
     }
     // The read limit is enforced by the session so it can answer with close 1009; this cap
-    // only protects the simulator from absurd frames.
-    ws.max_message_size(1 << 20)
+    // only protects the simulator from absurd frames. Small buffers keep 1,000 idle sockets
+    // cheap (tungstenite's default read chunk is 128 KiB per socket).
+    ws.read_buffer_size(8 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(1 << 20)
         .max_frame_size(1 << 20)
         .on_upgrade(move |socket| session::run(socket, node, server))
 }
