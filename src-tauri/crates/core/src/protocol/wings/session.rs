@@ -15,7 +15,7 @@ use super::frame::{self, Inbound};
 use super::tracker::{Backfill, PowerTracker, RateTracker};
 use crate::Error;
 use crate::event::{ConnectionState, ConsoleOrigin, Fact, PowerState, ServerEventKind};
-use crate::panel::{PowerSignal, WsToken};
+use crate::panel::{PowerSignal, Resources, WsToken};
 
 /// Close code Wings sends when the server is suspended.
 pub const CLOSE_SUSPENDED: u16 = 4409;
@@ -64,6 +64,8 @@ pub enum Input<'a> {
     Retry,
     /// Aerie sent this power signal (REST or socket).
     PowerSent(PowerSignal),
+    /// A `/resources` poll, used while the socket cannot be held.
+    Polled(&'a Resources),
 }
 
 /// What the driver must do.
@@ -237,6 +239,18 @@ impl Session {
                 }
             }
             Input::PowerSent(signal) => self.power.note_request(signal, now_ms),
+            Input::Polled(res) => {
+                if !self.is_live() {
+                    let mut kinds = Vec::new();
+                    self.power.on_status(res.state, now_ms, &mut kinds);
+                    out.extend(kinds.into_iter().map(Output::Event));
+                    let rates = self.rates.sample(&res.stats, now_ms);
+                    out.push(Output::Event(ServerEventKind::Stats {
+                        stats: res.stats,
+                        rates,
+                    }));
+                }
+            }
             Input::Frame(text) => {
                 if let Some(inbound) = frame::parse_frame(text) {
                     self.on_frame(inbound, now_ms, &mut out);

@@ -1,0 +1,283 @@
+//! Where sessions publish: per-server snapshot and console ring, and the one bounded bus.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::broadcast;
+
+use crate::event::{
+    ConnectionState, ConsoleOrigin, PowerState, Rates, ServerEvent, ServerEventKind, ServerInfo,
+    ServerKey, Stats, TimestampMs,
+};
+
+/// One console line kept in a server's ring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleLine {
+    /// When it arrived, ms since the Unix epoch.
+    pub at: TimestampMs,
+    /// The text.
+    pub line: String,
+    /// Where it came from.
+    pub origin: ConsoleOrigin,
+}
+
+/// The last lines of one server's console. Bounded by line count and bytes; drops oldest.
+#[derive(Debug)]
+pub struct ConsoleRing {
+    lines: VecDeque<ConsoleLine>,
+    bytes: usize,
+    max_lines: usize,
+    max_bytes: usize,
+    dropped: u64,
+}
+
+impl ConsoleRing {
+    /// A ring keeping at most `max_lines` lines and about `max_bytes` of text.
+    pub fn new(max_lines: usize, max_bytes: usize) -> Self {
+        Self {
+            lines: VecDeque::new(),
+            bytes: 0,
+            max_lines: max_lines.max(1),
+            max_bytes: max_bytes.max(1),
+            dropped: 0,
+        }
+    }
+
+    /// Appends a line, dropping the oldest ones beyond the bounds.
+    pub fn push(&mut self, line: ConsoleLine) {
+        self.bytes += line.line.len();
+        self.lines.push_back(line);
+        while self.lines.len() > self.max_lines
+            || (self.bytes > self.max_bytes && self.lines.len() > 1)
+        {
+            if let Some(old) = self.lines.pop_front() {
+                self.bytes -= old.line.len();
+                self.dropped += 1;
+            }
+        }
+    }
+
+    /// The lines, oldest first.
+    pub fn lines(&self) -> Vec<ConsoleLine> {
+        self.lines.iter().cloned().collect()
+    }
+
+    /// Number of lines held.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether the ring is empty.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Lines dropped so far to stay within bounds.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+/// Link counters of one server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SocketMetrics {
+    /// Frames received.
+    pub frames_in: u64,
+    /// Socket connections opened (the first one included).
+    pub connects: u64,
+    /// Websocket tokens minted.
+    pub tokens_minted: u64,
+    /// `auth` frames sent (first auth and in-place refreshes).
+    pub auths: u64,
+}
+
+/// What the fleet knows about one server right now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSnapshot {
+    /// Which server.
+    pub key: ServerKey,
+    /// Panel details.
+    pub info: ServerInfo,
+    /// Power state, once known.
+    pub state: Option<PowerState>,
+    /// Last stats sample.
+    pub stats: Option<Stats>,
+    /// Rates derived from the last two samples.
+    pub rates: Rates,
+    /// Uptime from the last stats sample, ms.
+    pub uptime_ms: u64,
+    /// Link state.
+    pub connection: ConnectionState,
+    /// Link counters.
+    pub socket: SocketMetrics,
+    /// Time of the last event, ms since the Unix epoch.
+    pub last_event_at: TimestampMs,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Counters {
+    pub frames_in: AtomicU64,
+    pub connects: AtomicU64,
+    pub tokens_minted: AtomicU64,
+    pub auths: AtomicU64,
+}
+
+impl Counters {
+    fn read(&self) -> SocketMetrics {
+        SocketMetrics {
+            frames_in: self.frames_in.load(Ordering::Relaxed),
+            connects: self.connects.load(Ordering::Relaxed),
+            tokens_minted: self.tokens_minted.load(Ordering::Relaxed),
+            auths: self.auths.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// A server's shared record: written by its task, read by the fleet API.
+#[derive(Debug)]
+pub(super) struct Entry {
+    pub key: ServerKey,
+    snapshot: Mutex<ServerSnapshot>,
+    console: Mutex<ConsoleRing>,
+    pub counters: Counters,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Poisoning would only mean a panic elsewhere mid-update of plain data; keep serving.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Entry {
+    pub fn new(
+        key: ServerKey,
+        info: ServerInfo,
+        console_lines: usize,
+        console_bytes: usize,
+    ) -> Self {
+        Self {
+            snapshot: Mutex::new(ServerSnapshot {
+                key: key.clone(),
+                info,
+                state: None,
+                stats: None,
+                rates: Rates::default(),
+                uptime_ms: 0,
+                connection: ConnectionState::Connecting,
+                socket: SocketMetrics::default(),
+                last_event_at: 0,
+            }),
+            key,
+            console: Mutex::new(ConsoleRing::new(console_lines, console_bytes)),
+            counters: Counters::default(),
+        }
+    }
+
+    pub fn snapshot(&self) -> ServerSnapshot {
+        let mut s = lock(&self.snapshot).clone();
+        s.socket = self.counters.read();
+        s
+    }
+
+    pub fn console(&self) -> Vec<ConsoleLine> {
+        lock(&self.console).lines()
+    }
+
+    pub fn console_len(&self) -> usize {
+        lock(&self.console).len()
+    }
+
+    /// Records an event in the snapshot/console and returns it for the bus.
+    pub fn record(&self, at: TimestampMs, kind: ServerEventKind) -> ServerEvent {
+        match &kind {
+            ServerEventKind::Console { line, origin } => lock(&self.console).push(ConsoleLine {
+                at,
+                line: line.clone(),
+                origin: *origin,
+            }),
+            other => {
+                let mut s = lock(&self.snapshot);
+                s.last_event_at = at;
+                match other {
+                    ServerEventKind::Server { info } => s.info = info.clone(),
+                    ServerEventKind::Status { state, .. } => {
+                        s.state = Some(*state);
+                    }
+                    ServerEventKind::Stats { stats, rates } => {
+                        s.stats = Some(*stats);
+                        s.rates = *rates;
+                        s.uptime_ms = stats.uptime_ms;
+                    }
+                    ServerEventKind::Connection { connection } => {
+                        s.connection = connection.clone();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ServerEvent {
+            key: self.key.clone(),
+            at,
+            kind,
+        }
+    }
+}
+
+/// What a subscriber gets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Received {
+    /// The next event.
+    Event(ServerEvent),
+    /// The subscriber was too slow and this many events were skipped; re-read
+    /// [`super::Fleet::snapshot`] to resynchronise.
+    Missed(u64),
+}
+
+/// A subscription to the fleet's event stream.
+#[derive(Debug)]
+pub struct Subscription {
+    pub(super) rx: broadcast::Receiver<ServerEvent>,
+}
+
+impl Subscription {
+    /// The next event, or how many were missed; `None` once the fleet has shut down.
+    pub async fn recv(&mut self) -> Option<Received> {
+        match self.rx.recv().await {
+            Ok(e) => Some(Received::Event(e)),
+            Err(broadcast::error::RecvError::Lagged(n)) => Some(Received::Missed(n)),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_ring_keeps_the_newest_lines_within_bounds() {
+        let mut r = ConsoleRing::new(3, 1 << 20);
+        for i in 0..10 {
+            r.push(ConsoleLine {
+                at: i,
+                line: format!("line {i}"),
+                origin: ConsoleOrigin::Container,
+            });
+        }
+        let lines: Vec<_> = r.lines().into_iter().map(|l| l.line).collect();
+        assert_eq!(lines, ["line 7", "line 8", "line 9"]);
+        assert_eq!(r.dropped(), 7);
+        let mut r = ConsoleRing::new(1000, 10);
+        r.push(ConsoleLine {
+            at: 0,
+            line: "12345678".into(),
+            origin: ConsoleOrigin::Container,
+        });
+        r.push(ConsoleLine {
+            at: 0,
+            line: "abcdefgh".into(),
+            origin: ConsoleOrigin::Container,
+        });
+        assert_eq!(r.len(), 1, "byte bound");
+    }
+}

@@ -1,0 +1,375 @@
+//! The task that watches one server: owns its socket and its [`Session`], carries out what the
+//! session asks for, reconnects with backoff, and polls `/resources` when the socket cannot be
+//! held.
+
+use std::collections::VecDeque;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{Semaphore, broadcast, mpsc, oneshot, watch};
+use tokio::time::{Instant, sleep_until};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::FleetConfig;
+use super::hub::Entry;
+use super::link::{self, Ws};
+use crate::clock::now_ms;
+use crate::event::{ConnectionState, ServerEvent, ServerEventKind};
+use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
+use crate::protocol::wings::{Input, Output, Session};
+use crate::{Error, Result};
+
+/// State shared by all servers of one panel.
+#[derive(Debug)]
+pub(super) struct PanelShared {
+    /// Set once the panel refused the key: no server of this panel asks again.
+    pub failed: Mutex<Option<String>>,
+    /// Bounds simultaneous socket connects to this panel's nodes.
+    pub connect: Semaphore,
+}
+
+/// Requests from the fleet API to a server task.
+#[derive(Debug)]
+pub(super) enum Command {
+    /// Aerie is about to send this power signal.
+    PowerSent(PowerSignal),
+    /// Send a console command over the socket; replies `false` if it cannot (use REST).
+    Console {
+        command: String,
+        reply: oneshot::Sender<bool>,
+    },
+}
+
+/// Everything a server task needs.
+pub(super) struct ServerCtx {
+    pub entry: Arc<Entry>,
+    pub remote: RemoteServer,
+    pub adapter: Arc<dyn PanelAdapter>,
+    pub panel: Arc<PanelShared>,
+    pub bus: broadcast::Sender<ServerEvent>,
+    pub cfg: Arc<FleetConfig>,
+    pub commands: mpsc::Receiver<Command>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+enum Done {
+    Token(Result<SocketCredentials>),
+    Polled(Result<Resources>),
+}
+
+/// Sleeps until `t`, or forever when there is no deadline.
+async fn at(t: Option<Instant>) {
+    match t {
+        Some(t) => sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_frame(
+    ws: &mut Option<Ws>,
+) -> Option<std::result::Result<Message, tokio_tungstenite::tungstenite::Error>> {
+    match ws {
+        Some(w) => w.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn is_panel_fatal(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::KeyRejected
+            | Error::WrongKeyType
+            | Error::IpNotAllowed { .. }
+            | Error::TwoFactorRequired
+    )
+}
+
+struct Driver {
+    ctx: ServerCtx,
+    session: Session,
+    done_tx: mpsc::Sender<Done>,
+    ws: Option<Ws>,
+    url: Option<String>,
+    origin: String,
+    /// Consecutive connects that did not reach `auth success`.
+    attempt: u32,
+    retry_attempt: u32,
+    reconnect_at: Option<Instant>,
+    retry_at: Option<Instant>,
+    poll_at: Option<Instant>,
+    polling: bool,
+    last_rx: Instant,
+    pending: VecDeque<Output>,
+}
+
+impl Driver {
+    fn publish(&self, kind: ServerEventKind) {
+        let ev = self.ctx.entry.record(now_ms(), kind);
+        // No subscribers is fine: the snapshot already has it.
+        let _ = self.ctx.bus.send(ev);
+    }
+
+    fn feed(&mut self, input: Input<'_>) {
+        let out = self.session.handle(input, now_ms());
+        self.pending.extend(out);
+        if self.session.is_live() && (self.attempt > 0 || self.polling) {
+            self.attempt = 0;
+            self.polling = false;
+            self.poll_at = None;
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let cfg = &self.ctx.cfg;
+        let base = cfg
+            .reconnect_min
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+            .min(cfg.reconnect_max);
+        // Deterministic jitter (0-20 %) so a node coming back is not hit by every socket at once.
+        let mut h = DefaultHasher::new();
+        (&self.ctx.remote.uuid, attempt).hash(&mut h);
+        let frac = (h.finish() % 1000) as f64 / 5000.0;
+        base + base.mul_f64(frac)
+    }
+
+    fn schedule_reconnect(&mut self) {
+        if self.session.is_stopped() {
+            return;
+        }
+        self.attempt += 1;
+        let delay = self.backoff(self.attempt);
+        self.reconnect_at = Some(Instant::now() + delay);
+        if self.attempt >= self.ctx.cfg.polling_after_failures && !self.polling {
+            self.polling = true;
+            self.poll_at = Some(Instant::now());
+            self.publish(ServerEventKind::Connection {
+                connection: ConnectionState::Polling,
+            });
+        } else if !self.polling {
+            self.publish(ServerEventKind::Connection {
+                connection: ConnectionState::Reconnecting {
+                    attempt: self.attempt,
+                    delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                },
+            });
+        }
+    }
+
+    fn lost(&mut self, code: u16) {
+        self.ws = None;
+        self.feed(Input::Closed { code });
+        self.schedule_reconnect();
+    }
+
+    fn mint(&mut self) {
+        let failed = self
+            .ctx
+            .panel
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if failed {
+            // Another server of this panel already learned the key is dead: don't ask again.
+            self.feed(Input::TokenFailed(&Error::KeyRejected));
+            return;
+        }
+        let adapter = self.ctx.adapter.clone();
+        let remote = self.ctx.remote.clone();
+        let tx = self.done_tx.clone();
+        tokio::spawn(async move {
+            let r = adapter.socket_credentials(&remote).await;
+            let _ = tx.send(Done::Token(r)).await;
+        });
+    }
+
+    async fn carry_out(&mut self) -> bool {
+        while let Some(o) = self.pending.pop_front() {
+            match o {
+                Output::Send(frame) => {
+                    if frame.ends_with(r#""event":"auth"}"#) {
+                        self.ctx
+                            .entry
+                            .counters
+                            .auths
+                            .fetch_add(1, Ordering::Relaxed);
+                    }
+                    if let Some(w) = self.ws.as_mut()
+                        && w.send(Message::text(frame)).await.is_err()
+                    {
+                        self.lost(1006);
+                    }
+                }
+                Output::Event(kind) => self.publish(kind),
+                Output::MintToken => self.mint(),
+                Output::Connect { url } => {
+                    if let Some(mut w) = self.ws.take() {
+                        let _ = w.close(None).await;
+                    }
+                    self.url = Some(url);
+                    self.reconnect_at = Some(Instant::now());
+                }
+                Output::RetryLater => {
+                    self.retry_attempt += 1;
+                    self.retry_at = Some(Instant::now() + self.backoff(self.retry_attempt));
+                }
+                Output::Stop => {
+                    if let Some(mut w) = self.ws.take() {
+                        let _ = w.close(None).await;
+                    }
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    async fn connect(&mut self) {
+        let Some(url) = self.url.clone() else { return };
+        let result = {
+            let _permit = self.ctx.panel.connect.acquire().await;
+            self.ctx
+                .entry
+                .counters
+                .connects
+                .fetch_add(1, Ordering::Relaxed);
+            link::connect(&url, &self.origin, self.ctx.cfg.connect_timeout).await
+        };
+        match result {
+            Ok(ws) => {
+                self.ws = Some(ws);
+                self.last_rx = Instant::now();
+                self.feed(Input::Opened);
+            }
+            Err(f) => {
+                tracing::debug!(server = %self.ctx.entry.key, status = ?f.status, detail = %f.detail, "socket connect failed");
+                if f.status == Some(404) {
+                    // The node does not know this server (moved?): get a fresh token and URL.
+                    self.feed(Input::Closed { code: 1006 });
+                }
+                self.schedule_reconnect();
+            }
+        }
+    }
+
+    async fn run(mut self) {
+        let (done_tx, mut done_rx) = mpsc::channel(4);
+        self.done_tx = done_tx;
+        let mut ping = tokio::time::interval(self.ctx.cfg.ping_interval);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let start = self.session.start(now_ms() / 1000);
+        self.pending.extend(start);
+        loop {
+            if !self.carry_out().await {
+                return;
+            }
+            tokio::select! {
+                changed = self.ctx.shutdown.changed() => {
+                    if changed.is_err() || *self.ctx.shutdown.borrow() {
+                        if let Some(mut w) = self.ws.take() {
+                            let _ = w.close(None).await;
+                        }
+                        self.publish(ServerEventKind::Connection { connection: ConnectionState::Stopped });
+                        return;
+                    }
+                }
+                Some(cmd) = self.ctx.commands.recv() => match cmd {
+                    Command::PowerSent(signal) => self.feed(Input::PowerSent(signal)),
+                    Command::Console { command, reply } => {
+                        let frame = self.session.command_frame(&command, now_ms());
+                        let sent = match (frame, self.ws.as_mut()) {
+                            (Some(f), Some(w)) => w.send(Message::text(f)).await.is_ok(),
+                            _ => false,
+                        };
+                        let _ = reply.send(sent);
+                    }
+                },
+                Some(done) = done_rx.recv() => match done {
+                    Done::Token(Ok(creds)) => {
+                        self.ctx.entry.counters.tokens_minted.fetch_add(1, Ordering::Relaxed);
+                        self.retry_attempt = 0;
+                        self.origin = creds.origin;
+                        self.feed(Input::Token(creds.token));
+                    }
+                    Done::Token(Err(e)) => {
+                        if is_panel_fatal(&e) {
+                            *self.ctx.panel.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                        }
+                        self.feed(Input::TokenFailed(&e));
+                    }
+                    Done::Polled(Ok(res)) => self.feed(Input::Polled(&res)),
+                    Done::Polled(Err(e)) => tracing::debug!(server = %self.ctx.entry.key, error = %e, "resources poll failed"),
+                },
+                () = at(self.reconnect_at) => {
+                    self.reconnect_at = None;
+                    self.connect().await;
+                }
+                () = at(self.retry_at) => {
+                    self.retry_at = None;
+                    self.feed(Input::Retry);
+                }
+                () = at(self.poll_at) => {
+                    self.poll_at = self.polling.then(|| Instant::now() + self.ctx.cfg.poll_interval);
+                    let adapter = self.ctx.adapter.clone();
+                    let remote = self.ctx.remote.clone();
+                    let tx = self.done_tx.clone();
+                    tokio::spawn(async move {
+                        let r = adapter.resources(&remote).await;
+                        let _ = tx.send(Done::Polled(r)).await;
+                    });
+                }
+                msg = next_frame(&mut self.ws) => match msg {
+                    Some(Ok(Message::Text(t))) => {
+                        self.ctx.entry.counters.frames_in.fetch_add(1, Ordering::Relaxed);
+                        self.last_rx = Instant::now();
+                        self.feed(Input::Frame(t.as_str()));
+                    }
+                    Some(Ok(Message::Close(frame))) => {
+                        let code = frame.map_or(1005, |f| u16::from(f.code));
+                        self.lost(code);
+                    }
+                    Some(Ok(_)) => self.last_rx = Instant::now(),
+                    Some(Err(_)) | None => self.lost(1006),
+                },
+                _ = ping.tick(), if self.ws.is_some() => {
+                    if self.last_rx.elapsed() > self.ctx.cfg.dead_after {
+                        tracing::debug!(server = %self.ctx.entry.key, "socket silent too long; reconnecting");
+                        self.lost(1006);
+                    } else if let Some(w) = self.ws.as_mut()
+                        && w.send(Message::Ping(Default::default())).await.is_err()
+                    {
+                        self.lost(1006);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs one server until shutdown or a fatal failure.
+pub(super) async fn run(ctx: ServerCtx) {
+    let (done_tx, _) = mpsc::channel(1);
+    let session = Session::new(ctx.cfg.session);
+    Driver {
+        ctx,
+        session,
+        done_tx,
+        ws: None,
+        url: None,
+        origin: String::new(),
+        attempt: 0,
+        retry_attempt: 0,
+        reconnect_at: None,
+        retry_at: None,
+        poll_at: None,
+        polling: false,
+        last_rx: Instant::now(),
+        pending: VecDeque::new(),
+    }
+    .run()
+    .await;
+}
