@@ -174,6 +174,11 @@ impl Sim {
         Ok(self.world.server(server)?.stats())
     }
 
+    /// The container log `send logs` would replay (empty when offline).
+    pub fn console_lines(&self, server: &str) -> Result<Vec<String>> {
+        Ok(self.world.server(server)?.logs())
+    }
+
     /// Runs a power action as Wings would.
     pub fn power(&self, server: &str, action: PowerAction) -> Result<()> {
         let _ = self.world.server(server)?.power(action);
