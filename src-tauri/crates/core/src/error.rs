@@ -119,6 +119,17 @@ pub enum Error {
         detail: String,
     },
 
+    // ---- Resilient WebSocket (owned by `socket`) ----
+    /// A WebSocket operation failed; `kind` says which failure, for callers to match on.
+    /// `detail` never holds a token: URLs in it are redacted.
+    #[error("WebSocket {kind}: {detail}")]
+    Socket {
+        /// What kind of failure (matchable).
+        kind: crate::socket::SocketErrorKind,
+        /// Human-readable detail, secrets redacted.
+        detail: String,
+    },
+
     // ---- Panel REST API (owned by `panel`) ----
     /// The panel address is not a usable http(s) URL.
     #[error("panel address {url:?} is not valid: {reason}. Use the panel's base URL, e.g. https://panel.example.com")]

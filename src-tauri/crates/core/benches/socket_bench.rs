@@ -1,0 +1,2 @@
+//! Socket benchmarks (placeholder until the measurements land).
+fn main() {}

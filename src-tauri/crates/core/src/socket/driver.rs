@@ -1,0 +1,713 @@
+//! The one task per socket: it owns the stream and runs connect, session and backoff.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, sleep, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::header::{
+    HeaderName, HeaderValue, SEC_WEBSOCKET_PROTOCOL,
+};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message as WsMessage};
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+
+use super::backoff::{Backoff, ReconnectPolicy};
+use super::error::{SocketErrorKind, err};
+use super::event::{CloseInfo, SocketEvent, SocketState};
+use super::handle::{Shared, lock};
+use super::message::Message;
+use super::metrics::{redact_url, scrub};
+use super::options::{Endpoint, ReconnectContext, ReconnectDecision, SocketOptions};
+use super::tls;
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Messages written per wake before other work (reads, pings) gets a turn.
+const WRITE_BATCH: usize = 64;
+/// How long a graceful close waits for the peer's close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Requests from handles to the task.
+pub(crate) enum Command {
+    Reconnect,
+    Close {
+        code: u16,
+        reason: String,
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// Why waiting (connecting, backing off) was cut short.
+enum Interrupt {
+    /// Connect again now.
+    Restart,
+    /// Stop the task.
+    Shutdown,
+}
+
+/// How a session ended.
+enum Ended {
+    Peer {
+        code: u16,
+        reason: String,
+    },
+    Failed {
+        kind: SocketErrorKind,
+        detail: String,
+    },
+    ManualReconnect,
+    Shutdown,
+}
+
+/// What to do after a connection cycle.
+enum Next {
+    /// Connect again at once.
+    Now,
+    /// Connect again after the policy's delay.
+    Retry,
+    Idle,
+    Stop,
+}
+
+pub(crate) struct Driver {
+    opts: SocketOptions,
+    shared: Arc<Shared>,
+    cmds: mpsc::Receiver<Command>,
+    events: mpsc::Sender<SocketEvent>,
+    backoff: Backoff,
+    tls: Option<(u64, Arc<rustls::ClientConfig>)>,
+    close_ack: Option<oneshot::Sender<()>>,
+    close_request: Option<(u16, String)>,
+}
+
+impl Driver {
+    pub(crate) fn new(
+        opts: SocketOptions,
+        shared: Arc<Shared>,
+        cmds: mpsc::Receiver<Command>,
+        events: mpsc::Sender<SocketEvent>,
+    ) -> Self {
+        Self {
+            backoff: Backoff::new(&opts.reconnect),
+            opts,
+            shared,
+            cmds,
+            events,
+            tls: None,
+            close_ack: None,
+            close_request: None,
+        }
+    }
+
+    pub(crate) async fn run(mut self) {
+        let mut ever_open = false;
+        loop {
+            let mut last_close = None;
+            let next = match self.connect_any().await {
+                Err(Interrupt::Restart) => continue,
+                Err(Interrupt::Shutdown) => break,
+                Ok(None) => Next::Retry,
+                Ok(Some((ws, url, protocol))) => {
+                    if ever_open {
+                        self.shared
+                            .counters
+                            .reconnects
+                            .fetch_add(1, Ordering::Relaxed);
+                        let attempts = self.backoff.attempt();
+                        self.emit(SocketEvent::Reconnected { attempts }).await;
+                    }
+                    ever_open = true;
+                    let opened = Instant::now();
+                    let ended = self.session(ws, url, protocol).await;
+                    self.shared.counters.with_text(|t| t.open_since = None);
+                    let policy = self.policy();
+                    if opened.elapsed() >= policy.reset_after {
+                        self.backoff.reset(&policy);
+                    }
+                    let (next, close) = self.after_session(ended, &policy).await;
+                    last_close = close;
+                    next
+                }
+            };
+            let next = match next {
+                Next::Retry => self.wait_before_retry(last_close).await,
+                other => other,
+            };
+            match next {
+                Next::Now | Next::Retry => {}
+                Next::Stop => break,
+                Next::Idle => {
+                    if !self.idle().await {
+                        break;
+                    }
+                }
+            }
+        }
+        self.shutdown();
+    }
+
+    fn policy(&self) -> ReconnectPolicy {
+        lock(&self.shared.policy).clone()
+    }
+
+    async fn emit(&self, ev: SocketEvent) {
+        // A dropped receiver just means nobody listens; the socket carries on.
+        let _ = self.events.send(ev).await;
+    }
+
+    fn emit_lossy(&self, ev: SocketEvent) {
+        let _ = self.events.try_send(ev);
+    }
+
+    async fn set_state(&self, state: SocketState) {
+        if self.shared.state.send_if_modified(|s| {
+            let changed = *s != state;
+            *s = state;
+            changed
+        }) {
+            self.emit(SocketEvent::State(state)).await;
+        }
+    }
+
+    async fn report(&self, kind: SocketErrorKind, detail: String) {
+        tracing::debug!(%kind, %detail, "socket error");
+        self.shared
+            .counters
+            .with_text(|t| t.last_error = Some(format!("{kind}: {detail}")));
+        self.emit(SocketEvent::Error { kind, detail }).await;
+    }
+
+    /// Turns a command (or all handles gone) into an interrupt.
+    fn on_command(&mut self, cmd: Option<Command>) -> Interrupt {
+        match cmd {
+            Some(Command::Reconnect) => {
+                let policy = self.policy();
+                self.backoff.reset(&policy);
+                Interrupt::Restart
+            }
+            Some(Command::Close { code, reason, done }) => {
+                self.close_ack = Some(done);
+                self.close_request = Some((code, reason));
+                Interrupt::Shutdown
+            }
+            None => Interrupt::Shutdown,
+        }
+    }
+
+    fn drop_unreplayable(&self) {
+        let n = lock(&self.shared.outbox).drop_unreplayable();
+        if n > 0 {
+            self.shared
+                .counters
+                .queue_dropped
+                .fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Tries every URL of the endpoint in order. `Ok(None)`: all failed.
+    async fn connect_any(&mut self) -> Result<Option<(Ws, String, Option<String>)>, Interrupt> {
+        let (version, endpoint) = lock(&self.shared.endpoint).clone();
+        for url in endpoint.urls() {
+            let shown = redact_url(url);
+            self.shared
+                .counters
+                .with_text(|t| t.current_url = shown.clone());
+            self.set_state(SocketState::Connecting).await;
+            self.emit(SocketEvent::Connecting { url: shown.clone() })
+                .await;
+            if let Some(gate) = self.opts.gate.clone() {
+                tokio::select! {
+                    () = gate.acquire() => {}
+                    cmd = self.cmds.recv() => return Err(self.on_command(cmd)),
+                }
+            }
+            let limit = self.opts.connect_timeout;
+            let connector = match self.connector(url, version, &endpoint) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.report(SocketErrorKind::Tls, e.to_string()).await;
+                    continue;
+                }
+            };
+            let config = self.opts.limits.to_config();
+            let dialed = tokio::select! {
+                r = timeout(limit, dial(url, &endpoint, config, connector)) => r,
+                cmd = self.cmds.recv() => return Err(self.on_command(cmd)),
+            };
+            match dialed {
+                Ok(Ok((ws, protocol))) => return Ok(Some((ws, shown, protocol))),
+                Ok(Err(crate::Error::Socket { kind, detail })) => {
+                    self.report(kind, format!("{shown}: {}", scrub(&detail, url)))
+                        .await;
+                }
+                Ok(Err(other)) => {
+                    let detail = scrub(&other.to_string(), url);
+                    self.report(SocketErrorKind::Connect, format!("{shown}: {detail}"))
+                        .await;
+                }
+                Err(_) => {
+                    self.report(
+                        SocketErrorKind::ConnectTimeout,
+                        format!("{shown}: no connection within {limit:?}"),
+                    )
+                    .await;
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn tls_config(
+        &mut self,
+        version: u64,
+        ep: &Endpoint,
+    ) -> crate::Result<Arc<rustls::ClientConfig>> {
+        if let Some((v, c)) = &self.tls
+            && *v == version
+        {
+            return Ok(c.clone());
+        }
+        let config = tls::client_config(&ep.tls)?;
+        self.tls = Some((version, config.clone()));
+        Ok(config)
+    }
+
+    fn connector(&mut self, url: &str, version: u64, ep: &Endpoint) -> crate::Result<Connector> {
+        if url.starts_with("wss:") {
+            Ok(Connector::Rustls(self.tls_config(version, ep)?))
+        } else {
+            Ok(Connector::Plain)
+        }
+    }
+
+    async fn session(&mut self, mut ws: Ws, url: String, protocol: Option<String>) -> Ended {
+        self.shared
+            .counters
+            .with_text(|t| t.open_since = Some(Instant::now()));
+        self.set_state(SocketState::Open).await;
+        self.emit(SocketEvent::Open { url, protocol }).await;
+        // Anything unreplayable left from an earlier connection must not go out on this one.
+        self.drop_unreplayable();
+
+        let hb = self.opts.heartbeat.clone();
+        let stall = hb.pong_timeout.max(Duration::from_millis(1));
+        let far = Instant::now() + Duration::from_secs(86_400 * 365);
+        let mut next_ping = hb.interval.map(|i| Instant::now() + i);
+        let mut pong_deadline: Option<Instant> = None;
+        let mut ping_seq: u64 = 0;
+        let mut ping_sent = Instant::now();
+        let mut last_rx = Instant::now();
+        let shared = self.shared.clone();
+
+        if let Err(e) = self.flush_outbox(&mut ws, stall).await {
+            return e;
+        }
+        loop {
+            let idle_at = hb.idle_timeout.map_or(far, |t| last_rx + t);
+            tokio::select! {
+                biased;
+                cmd = self.cmds.recv() => {
+                    return match self.on_command(cmd) {
+                        Interrupt::Restart => {
+                            graceful_close(&mut ws, 1000, "reconnecting").await;
+                            Ended::ManualReconnect
+                        }
+                        Interrupt::Shutdown => {
+                            let (code, reason) = self.closing_frame();
+                            graceful_close(&mut ws, code, &reason).await;
+                            Ended::Shutdown
+                        }
+                    };
+                }
+                frame = ws.next() => {
+                    let frame = match frame {
+                        None | Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
+                            return Ended::Peer { code: 1006, reason: String::new() };
+                        }
+                        Some(Err(e)) => {
+                            return Ended::Failed { kind: SocketErrorKind::Protocol, detail: e.to_string() };
+                        }
+                        Some(Ok(f)) => f,
+                    };
+                    last_rx = Instant::now();
+                    match frame {
+                        WsMessage::Text(t) => self.on_message(Message::Text(t)).await,
+                        WsMessage::Binary(b) => self.on_message(Message::Binary(b)).await,
+                        WsMessage::Pong(p) => {
+                            if pong_deadline.is_some() && p.as_ref() == ping_seq.to_be_bytes() {
+                                let latency = ping_sent.elapsed();
+                                shared.counters.set_latency(latency);
+                                self.emit_lossy(SocketEvent::Pong { latency });
+                                pong_deadline = None;
+                            }
+                        }
+                        WsMessage::Close(f) => {
+                            // tungstenite has queued the close reply: push it out, then drop
+                            // the connection rather than wait for a peer that may never hang up.
+                            let _ = timeout(CLOSE_GRACE, ws.flush()).await;
+                            return Ended::Peer {
+                                code: f.as_ref().map_or(1005, |f| u16::from(f.code)),
+                                reason: f.map(|f| f.reason.to_string()).unwrap_or_default(),
+                            };
+                        }
+                        // Pongs to the peer's pings are queued and flushed by tungstenite.
+                        WsMessage::Ping(_) | WsMessage::Frame(_) => {}
+                    }
+                    if !hb.ws_ping {
+                        pong_deadline = None;
+                    }
+                }
+                () = shared.outbox_ready.notified() => {
+                    if let Err(e) = self.flush_outbox(&mut ws, stall).await {
+                        return e;
+                    }
+                }
+                () = sleep_until(next_ping.unwrap_or(far)), if next_ping.is_some() => {
+                    let now = Instant::now();
+                    next_ping = hb.interval.map(|i| now + i);
+                    if hb.ws_ping {
+                        ping_seq += 1;
+                        ping_sent = now;
+                        let ping = WsMessage::Ping(ping_seq.to_be_bytes().to_vec().into());
+                        if let Err(e) = write_one(&mut ws, ping, stall).await {
+                            return e;
+                        }
+                    }
+                    if let Some(app) = hb.app_ping.clone() {
+                        let len = app.len();
+                        if let Err(e) = write_one(&mut ws, app.into(), stall).await {
+                            return e;
+                        }
+                        shared.counters.add_out(len);
+                    }
+                    pong_deadline.get_or_insert(now + hb.pong_timeout);
+                    self.emit_lossy(SocketEvent::Ping);
+                }
+                () = sleep_until(pong_deadline.unwrap_or(far)), if pong_deadline.is_some() => {
+                    return Ended::Failed {
+                        kind: SocketErrorKind::DeadLink,
+                        detail: format!("no answer to ping within {:?}", hb.pong_timeout),
+                    };
+                }
+                () = sleep_until(idle_at), if hb.idle_timeout.is_some() => {
+                    return Ended::Failed {
+                        kind: SocketErrorKind::DeadLink,
+                        detail: format!("no traffic for {:?}", hb.idle_timeout.unwrap_or_default()),
+                    };
+                }
+            }
+        }
+    }
+
+    fn closing_frame(&self) -> (u16, String) {
+        // Dropping every handle (no close request) is a "going away".
+        self.close_request
+            .clone()
+            .unwrap_or((1001, "going away".to_owned()))
+    }
+
+    async fn on_message(&mut self, msg: Message) {
+        self.shared.counters.add_in(msg.len());
+        let mut msg = Some(msg);
+        for f in &self.opts.incoming {
+            msg = msg.and_then(|m| f(m));
+        }
+        let Some(msg) = msg else { return };
+        lock(&self.shared.waiters).deliver(&msg);
+        self.emit(SocketEvent::Message(msg)).await;
+    }
+
+    /// Writes queued messages in order. On failure the message goes back to the queue if it
+    /// may be replayed.
+    async fn flush_outbox(&mut self, ws: &mut Ws, stall: Duration) -> Result<(), Ended> {
+        let mut acks = Vec::new();
+        let mut written = 0;
+        while written < WRITE_BATCH {
+            let Some(item) = lock(&self.shared.outbox).pop() else {
+                break;
+            };
+            let mut msg = Some(item.msg.clone());
+            for f in &self.opts.outgoing {
+                msg = msg.and_then(|m| f(m));
+            }
+            let Some(msg) = msg else {
+                // Dropped by an interceptor on purpose: that is a success for the sender.
+                if let Some(ack) = item.ack {
+                    let _ = ack.send(Ok(()));
+                }
+                continue;
+            };
+            let len = msg.len();
+            match timeout(stall, ws.feed(msg.into())).await {
+                Ok(Ok(())) => {
+                    self.shared.counters.add_out(len);
+                    written += 1;
+                    acks.extend(item.ack);
+                }
+                Ok(Err(e)) => {
+                    self.requeue(item);
+                    return Err(Ended::Failed {
+                        kind: SocketErrorKind::Protocol,
+                        detail: e.to_string(),
+                    });
+                }
+                Err(_) => {
+                    self.requeue(item);
+                    return Err(stalled(stall));
+                }
+            }
+        }
+        if written == WRITE_BATCH {
+            // More may wait: come back after other branches had a turn.
+            self.shared.outbox_ready.notify_one();
+        }
+        if written > 0 {
+            match timeout(stall, ws.flush()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    return Err(Ended::Failed {
+                        kind: SocketErrorKind::Protocol,
+                        detail: e.to_string(),
+                    });
+                }
+                Err(_) => return Err(stalled(stall)),
+            }
+        }
+        for ack in acks {
+            let _ = ack.send(Ok(()));
+        }
+        Ok(())
+    }
+
+    fn requeue(&self, item: super::outbox::Outgoing) {
+        if item.replay {
+            lock(&self.shared.outbox).unpop(item);
+        } else {
+            item.fail(
+                SocketErrorKind::NotConnected,
+                "connection lost while writing",
+            );
+        }
+    }
+
+    /// Waits the policy's delay (and asks the hook) before the next attempt.
+    async fn wait_before_retry(&mut self, last_close: Option<CloseInfo>) -> Next {
+        let policy = self.policy();
+        if !policy.enabled {
+            return Next::Idle;
+        }
+        let Some((attempt, delay)) = self.backoff.next(&policy) else {
+            self.report(
+                SocketErrorKind::GaveUp,
+                format!("{} attempts failed", self.backoff.attempt()),
+            )
+            .await;
+            return Next::Idle;
+        };
+        self.set_state(SocketState::Reconnecting).await;
+        self.emit(SocketEvent::ReconnectAttempt { attempt, delay })
+            .await;
+        tokio::select! {
+            () = sleep(delay) => {}
+            cmd = self.cmds.recv() => return self.interrupted(cmd),
+        }
+        let Some(hook) = self.opts.before_reconnect.clone() else {
+            return Next::Retry;
+        };
+        let ctx = ReconnectContext {
+            attempt,
+            delay,
+            last_close,
+            endpoint: lock(&self.shared.endpoint).1.clone(),
+        };
+        let decision = tokio::select! {
+            d = hook(ctx) => d,
+            cmd = self.cmds.recv() => return self.interrupted(cmd),
+        };
+        match decision {
+            ReconnectDecision::Proceed => Next::Retry,
+            ReconnectDecision::ProceedWith(ep) => {
+                let mut cur = lock(&self.shared.endpoint);
+                cur.1 = *ep;
+                cur.0 += 1;
+                Next::Retry
+            }
+            ReconnectDecision::Delay(extra) => {
+                tokio::select! {
+                    () = sleep(extra) => Next::Retry,
+                    cmd = self.cmds.recv() => self.interrupted(cmd),
+                }
+            }
+            ReconnectDecision::Stop => {
+                self.report(
+                    SocketErrorKind::GaveUp,
+                    "the reconnect hook stopped reconnecting".to_owned(),
+                )
+                .await;
+                Next::Idle
+            }
+        }
+    }
+
+    fn interrupted(&mut self, cmd: Option<Command>) -> Next {
+        match self.on_command(cmd) {
+            Interrupt::Restart => Next::Now,
+            Interrupt::Shutdown => Next::Stop,
+        }
+    }
+
+    /// Closed but alive: waits for a manual reconnect. `false` = stop the task.
+    async fn idle(&mut self) -> bool {
+        self.drop_unreplayable();
+        self.set_state(SocketState::Closed).await;
+        let cmd = self.cmds.recv().await;
+        matches!(self.on_command(cmd), Interrupt::Restart)
+    }
+
+    /// Final teardown: nothing more can be sent, waiters and queued senders learn it.
+    fn shutdown(&mut self) {
+        self.shared.terminated.store(true, Ordering::Release);
+        self.shared.state.send_replace(SocketState::Closed);
+        let _ = self
+            .events
+            .try_send(SocketEvent::State(SocketState::Closed));
+        lock(&self.shared.outbox).clear(SocketErrorKind::Closed, "the socket was closed");
+        // Dropping the waiters' senders fails their requests with `Closed`.
+        lock(&self.shared.waiters).clear();
+        self.shared.counters.with_text(|t| t.open_since = None);
+        if let Some(done) = self.close_ack.take() {
+            let _ = done.send(());
+        }
+        tracing::debug!("socket task stopped");
+    }
+
+    /// Reports how the session ended and decides whether to retry.
+    async fn after_session(
+        &mut self,
+        ended: Ended,
+        policy: &ReconnectPolicy,
+    ) -> (Next, Option<CloseInfo>) {
+        self.drop_unreplayable();
+        let (code, reason, retry) = match ended {
+            Ended::Shutdown => return (Next::Stop, None),
+            Ended::ManualReconnect => {
+                self.emit(SocketEvent::Closed(CloseInfo {
+                    code: 1000,
+                    reason: "reconnecting".to_owned(),
+                    will_reconnect: true,
+                }))
+                .await;
+                // Straight back to connecting, no delay.
+                return (Next::Now, None);
+            }
+            Ended::Peer { code, reason } => {
+                let retry = policy.enabled && !policy.no_reconnect_codes.contains(&code);
+                (code, reason, retry)
+            }
+            Ended::Failed { kind, detail } => {
+                self.report(kind, detail).await;
+                (1006, String::new(), policy.enabled)
+            }
+        };
+        let info = CloseInfo {
+            code,
+            reason,
+            will_reconnect: retry,
+        };
+        self.emit(SocketEvent::Closed(info.clone())).await;
+        (if retry { Next::Retry } else { Next::Idle }, Some(info))
+    }
+}
+
+async fn dial(
+    url: &str,
+    ep: &Endpoint,
+    config: tokio_tungstenite::tungstenite::protocol::WebSocketConfig,
+    connector: Connector,
+) -> crate::Result<(Ws, Option<String>)> {
+    let mut req = url
+        .into_client_request()
+        .map_err(|e| err(SocketErrorKind::InvalidUrl, e.to_string()))?;
+    let headers = req.headers_mut();
+    for (name, value) in &ep.headers {
+        // The value is secret: name it, never quote it.
+        let bad = || err(SocketErrorKind::InvalidHeader, format!("header {name:?}"));
+        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+        let mut v = HeaderValue::from_str(value).map_err(|_| bad())?;
+        v.set_sensitive(true);
+        headers.append(n, v);
+    }
+    if !ep.subprotocols.is_empty() {
+        let v = HeaderValue::from_str(&ep.subprotocols.join(", "))
+            .map_err(|_| err(SocketErrorKind::InvalidHeader, "subprotocols"))?;
+        headers.insert(SEC_WEBSOCKET_PROTOCOL, v);
+    }
+    let (ws, resp) =
+        tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, Some(connector))
+            .await
+            .map_err(describe_connect_error)?;
+    let protocol = resp
+        .headers()
+        .get(SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Ok((ws, protocol))
+}
+
+fn stalled(stall: Duration) -> Ended {
+    Ended::Failed {
+        kind: SocketErrorKind::DeadLink,
+        detail: format!("peer stopped reading for {stall:?}"),
+    }
+}
+
+async fn write_one(ws: &mut Ws, msg: WsMessage, stall: Duration) -> Result<(), Ended> {
+    match timeout(stall, ws.send(msg)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Ended::Failed {
+            kind: SocketErrorKind::Protocol,
+            detail: e.to_string(),
+        }),
+        Err(_) => Err(stalled(stall)),
+    }
+}
+
+/// Sends a close frame and waits briefly for the peer's, so the peer sees a clean close.
+async fn graceful_close(ws: &mut Ws, code: u16, reason: &str) {
+    let frame = CloseFrame {
+        code: CloseCode::from(code),
+        reason: reason.into(),
+    };
+    let _ = timeout(CLOSE_GRACE, async {
+        if ws.close(Some(frame)).await.is_ok() {
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+    })
+    .await;
+}
+
+fn describe_connect_error(e: WsError) -> crate::Error {
+    match e {
+        WsError::Http(resp) => {
+            let status = resp.status();
+            let body = resp
+                .body()
+                .as_deref()
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(200)]).into_owned())
+                .unwrap_or_default();
+            err(
+                SocketErrorKind::Connect,
+                format!("upgrade refused: HTTP {status} {body}"),
+            )
+        }
+        WsError::Url(u) => err(SocketErrorKind::InvalidUrl, u.to_string()),
+        WsError::Tls(t) => err(SocketErrorKind::Connect, format!("TLS: {t}")),
+        other => err(SocketErrorKind::Connect, other.to_string()),
+    }
+}

@@ -1,0 +1,210 @@
+//! TLS for `wss://`: platform roots by default, plus per-endpoint extra CAs or a pinned
+//! certificate for self-signed nodes. There is deliberately no "accept any certificate".
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use sha2::{Digest, Sha256};
+
+use super::error::{SocketErrorKind, err};
+
+/// Trust settings of one endpoint.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Extra trusted CA certificates (DER), added to the platform roots.
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// SHA-256 of the one server certificate (DER) to accept. When set, only that exact
+    /// certificate is accepted, whatever its issuer, name or dates: this is how a node with a
+    /// self-signed certificate is trusted.
+    pub pinned_sha256: Option<[u8; 32]>,
+}
+
+impl std::fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("extra_roots", &self.extra_roots.len())
+            .field("pinned_sha256", &self.pinned_sha256.map(|p| hex(&p)))
+            .finish()
+    }
+}
+
+impl TlsOptions {
+    /// Adds every certificate of a PEM bundle as an extra trusted CA.
+    pub fn with_extra_ca_pem(mut self, pem: &[u8]) -> crate::Result<Self> {
+        let before = self.extra_roots.len();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| err(SocketErrorKind::Tls, format!("bad CA PEM: {e}")))?;
+            self.extra_roots.push(cert);
+        }
+        if self.extra_roots.len() == before {
+            return Err(err(SocketErrorKind::Tls, "no certificate in CA PEM"));
+        }
+        Ok(self)
+    }
+
+    /// Pins a certificate by its SHA-256 fingerprint, written as hex with or without `:`
+    /// separators (the form browsers and `openssl x509 -fingerprint -sha256` print).
+    pub fn with_pinned_fingerprint(mut self, fingerprint: &str) -> crate::Result<Self> {
+        self.pinned_sha256 = Some(parse_fingerprint(fingerprint)?);
+        Ok(self)
+    }
+}
+
+/// SHA-256 fingerprint of a DER certificate, as a pin for [`TlsOptions::pinned_sha256`].
+pub fn fingerprint(cert_der: &[u8]) -> [u8; 32] {
+    Sha256::digest(cert_der).into()
+}
+
+fn parse_fingerprint(text: &str) -> crate::Result<[u8; 32]> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !matches!(b, b':' | b' ')).collect();
+    let bad = || err(SocketErrorKind::Tls, "pin must be 64 hex digits (SHA-256)");
+    if digits.len() != 64 {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in digits.chunks(2).enumerate() {
+        let s = std::str::from_utf8(pair).map_err(|_| bad())?;
+        out[i] = u8::from_str_radix(s, 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER
+        .get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
+        .clone()
+}
+
+/// Platform roots, loaded once per process (reading them is slow, and 1,000 sockets share).
+fn platform_roots() -> &'static RootCertStore {
+    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let found = rustls_native_certs::load_native_certs();
+        for e in &found.errors {
+            tracing::warn!(error = %e, "could not load some platform certificates");
+        }
+        let mut roots = RootCertStore::empty();
+        let (added, ignored) = roots.add_parsable_certificates(found.certs);
+        tracing::debug!(added, ignored, "platform roots loaded");
+        roots
+    })
+}
+
+/// The rustls client configuration for these options. The default (no extras) is built once
+/// and shared.
+pub(crate) fn client_config(opts: &TlsOptions) -> crate::Result<Arc<ClientConfig>> {
+    static DEFAULT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    if opts.extra_roots.is_empty() && opts.pinned_sha256.is_none() {
+        if let Some(c) = DEFAULT.get() {
+            return Ok(c.clone());
+        }
+        let config = build(opts)?;
+        return Ok(DEFAULT.get_or_init(|| config).clone());
+    }
+    build(opts)
+}
+
+fn build(opts: &TlsOptions) -> crate::Result<Arc<ClientConfig>> {
+    let provider = provider();
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| err(SocketErrorKind::Tls, e.to_string()))?;
+    let config = if let Some(pin) = opts.pinned_sha256 {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(PinnedCert {
+                pin,
+                algorithms: provider.signature_verification_algorithms,
+            }))
+            .with_no_client_auth()
+    } else {
+        let mut roots = platform_roots().clone();
+        for cert in &opts.extra_roots {
+            roots
+                .add(cert.clone())
+                .map_err(|e| err(SocketErrorKind::Tls, format!("bad extra CA: {e}")))?;
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    Ok(Arc::new(config))
+}
+
+/// Accepts exactly one certificate, identified by its SHA-256. The handshake signature is
+/// still verified, so the peer must hold that certificate's private key.
+#[derive(Debug)]
+struct PinnedCert {
+    pin: [u8; 32],
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for PinnedCert {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if fingerprint(end_entity.as_ref()) == self.pin {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ApplicationVerificationFailure,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_parses_with_and_without_colons() {
+        let plain = "00".repeat(31) + "ff";
+        let colons = plain
+            .as_bytes()
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).to_uppercase())
+            .collect::<Vec<_>>()
+            .join(":");
+        let a = parse_fingerprint(&plain).expect("plain hex");
+        let b = parse_fingerprint(&colons).expect("colon hex");
+        assert_eq!(a, b);
+        assert_eq!(a[31], 0xff);
+        assert!(parse_fingerprint("abcd").is_err());
+        assert!(parse_fingerprint(&"zz".repeat(32)).is_err());
+    }
+}
