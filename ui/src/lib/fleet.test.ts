@@ -25,7 +25,7 @@ describe('filtering', () => {
     row({ id: 'p/1', name: 'Survival', state: 'running', node: 'fra-1' }),
     row({ id: 'p/2', name: 'Creative', state: 'offline', node: 'fra-2' }),
     row({ id: 'q/3', name: 'Lobby', state: 'starting', node: 'ams-1', panel_name: 'Host' }),
-    row({ id: 'q/4', name: 'Skyblock', state: 'running', connection: { state: 'reconnecting', attempt: 2, delay_ms: 1000n } }),
+    row({ id: 'q/4', name: 'Skyblock', state: 'running', connection: { state: 'reconnecting', attempt: 2, delay_ms: 1000 } }),
   ];
   const names = (q: Partial<ReturnType<typeof defaultQuery>>) => rows.filter((r) => matches(r, { ...defaultQuery(), ...q })).map((r) => r.name);
 

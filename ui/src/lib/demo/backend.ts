@@ -127,7 +127,7 @@ export function createDemoBackend(): Backend {
       };
       const sim: Sim = { row, console: [], seq: 0, base: 0.15 + rand() * 0.6, history: [] };
       if (i % 17 === 9) {
-        row.connection = { state: 'reconnecting', attempt: 3, delay_ms: 4000n };
+        row.connection = { state: 'reconnecting', attempt: 3, delay_ms: 4000 };
         row.health = 'yellow';
       }
       if (i === 2) sim.base = 0.93; // a busy one for threshold colours
