@@ -1,6 +1,8 @@
 //! `aerie`: the headless Aerie. Same engine as the desktop app, for boxes without a desktop.
 
 mod fleet_cmds;
+mod fleet_output;
+mod fleet_panels;
 mod panel_cmds;
 
 use clap::{Parser, Subcommand};
