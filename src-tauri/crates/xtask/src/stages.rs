@@ -52,6 +52,17 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
                 .current_dir(root.join("ui")))
         });
     }
+    // UI first: `ui/dist` must exist before cargo builds the desktop app, which embeds it.
+    if has_ui && wants("ui") {
+        stage("ui checks and tests", &mut || {
+            run(Command::new("npm")
+                .args(["run", "check"])
+                .current_dir(root.join("ui")))?;
+            run(Command::new("npm")
+                .args(["test"])
+                .current_dir(root.join("ui")))
+        });
+    }
     if wants("fmt") {
         stage("rustfmt", &mut || {
             run(cargo().args(["fmt", "--all", "--check"]))
@@ -90,16 +101,6 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
             };
             cmd.envs(&session.env);
             run(&mut cmd)
-        });
-    }
-    if has_ui && wants("ui") {
-        stage("ui checks and tests", &mut || {
-            run(Command::new("npm")
-                .args(["run", "check"])
-                .current_dir(root.join("ui")))?;
-            run(Command::new("npm")
-                .args(["test"])
-                .current_dir(root.join("ui")))
         });
     }
     if has_e2e && wants("e2e") {
