@@ -149,7 +149,7 @@ impl Timings {
             crash_abort_window: Duration::from_secs(2),
             boot_time: Duration::from_millis(150),
             stop_time: Duration::from_millis(100),
-            auth_deadline: Duration::from_secs(2),
+            auth_deadline: Duration::from_secs(5),
             tick: Duration::from_millis(20),
             ..Self::default()
         }

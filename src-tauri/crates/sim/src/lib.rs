@@ -152,7 +152,8 @@ impl Sim {
         &self.world.config
     }
 
-    /// Changes what a server does from now on.
+    /// Changes what a server does from now on. An offline server is started when the new
+    /// behaviour runs; a running server is not stopped (use [`Sim::power`] for that).
     pub fn set_behaviour(&self, server: &str, behaviour: Behaviour) -> Result<()> {
         self.world.server(server)?.set_behaviour(behaviour);
         Ok(())

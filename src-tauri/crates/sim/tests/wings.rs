@@ -570,3 +570,36 @@ async fn a_token_for_another_server_fails_at_auth_only_on_ptero_new() {
         sim.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn thirty_sockets_per_server_on_new_profiles() {
+    for profile in PROFILES {
+        let sim = sim(profile, Timings::fast()).await;
+        let server = first_server(&sim);
+        let url = ws_url(&sim, &server);
+        let origin = sim.panels()[0].url.clone();
+        let mut open = Vec::new();
+        for _ in 0..30 {
+            open.push(Ws::connect(&url, &origin).await);
+        }
+        let mut req =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                url.as_str(),
+            )
+            .unwrap();
+        req.headers_mut().insert("Origin", origin.parse().unwrap());
+        match tokio_tungstenite::connect_async(req).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                assert!(profile.has_limits(), "{profile:?} has no cap");
+                assert_eq!(resp.status(), 400);
+                let body = resp.body().clone().unwrap_or_default();
+                let v: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(v["error"], "Too many open websocket connections.");
+            }
+            Ok(_) => assert!(!profile.has_limits(), "{profile:?} must refuse the 31st"),
+            Err(e) => panic!("{e}"),
+        }
+        drop(open);
+        sim.shutdown().await;
+    }
+}
