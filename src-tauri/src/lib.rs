@@ -8,6 +8,7 @@
 pub mod bridge;
 pub mod commands;
 pub mod demo;
+pub mod engine;
 pub mod error;
 pub mod launch;
 pub mod state;
@@ -80,10 +81,21 @@ fn run_with(args: Args) -> anyhow::Result<()> {
             tracing::info!(data_dir = %data_dir.display(), throwaway, "data directory");
             app.manage(state::Runtime {
                 profile: profile.clone(),
-                data_dir,
+                data_dir: data_dir.clone(),
                 throwaway,
             });
+            let own = profile.data_dir.is_none() && !profile.demo;
+            let engine = engine::Engine::open(
+                (!own).then_some(data_dir.as_path()),
+                &profile.keyring_service,
+            )
+            .map_err(|e| {
+                tracing::error!(error = %e, "the engine could not open");
+                e.to_string()
+            });
+            app.manage(engine::EngineState(engine));
             tray::create(app.handle())?;
+            window::quit_on_signal(app.handle().clone());
             if profile.demo {
                 demo::start(app.handle(), args.demo_seed)?;
             }

@@ -2,12 +2,13 @@
 
 use crate::bridge::{SubscriptionId, WindowBridge};
 use crate::launch::Profile;
-use aerie_core::event::ServerEvent;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use tokio::sync::broadcast;
+use tauri::ipc::Channel;
+use ts_rs::TS;
 
 /// Set when the user asked to quit, so a close request is not turned into "hide".
 #[derive(Debug, Default)]
@@ -36,12 +37,59 @@ pub struct Runtime {
     pub throwaway: bool,
 }
 
-/// Subscriptions: one bridge per window, ids unique for the process.
-#[derive(Debug, Default)]
+/// A top-level view of the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AppView {
+    /// Fleet list.
+    Fleet,
+    /// Alerts.
+    Alerts,
+    /// Accounts.
+    Accounts,
+    /// Connections.
+    Connections,
+    /// Settings.
+    Settings,
+}
+
+/// What the shell asks the UI to do (from the tray or a notification).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppEvent {
+    /// Show this server (`id` is the fleet row id, `panel/server`).
+    OpenServer {
+        /// Fleet row id.
+        id: String,
+    },
+    /// Show this view.
+    OpenView {
+        /// Which view.
+        view: AppView,
+    },
+}
+
+/// Subscriptions: event-bus bridges per window and shell-event listeners; ids are unique for
+/// the process.
+#[derive(Default)]
 pub struct Subscriptions {
     next: AtomicU32,
     bridges: Mutex<HashMap<String, WindowBridge>>,
     owners: Mutex<HashMap<SubscriptionId, String>>,
+    app_listeners: Mutex<HashMap<SubscriptionId, Channel<AppEvent>>>,
+}
+
+impl std::fmt::Debug for Subscriptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscriptions")
+            .field("bridges", &lock(&self.bridges).len())
+            .field("app_listeners", &lock(&self.app_listeners).len())
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Subscriptions {
@@ -50,38 +98,47 @@ impl Subscriptions {
         self.next.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// The bridge of `window`, started on first use from `bus`.
-    pub fn bridge(
-        &self,
-        window: &str,
-        bus: impl FnOnce() -> broadcast::Receiver<ServerEvent>,
-    ) -> WindowBridge {
-        let mut bridges = self.bridges.lock().unwrap_or_else(|e| e.into_inner());
-        bridges
+    /// The bridge of `window`, started on first use.
+    pub fn bridge(&self, window: &str, start: impl FnOnce() -> WindowBridge) -> WindowBridge {
+        lock(&self.bridges)
             .entry(window.to_string())
-            .or_insert_with(|| WindowBridge::start(bus()))
+            .or_insert_with(start)
             .clone()
     }
 
-    /// Remembers which window owns `id`.
+    /// Remembers that bridge subscription `id` belongs to `window`.
     pub fn record(&self, id: SubscriptionId, window: &str) {
-        self.owners
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, window.to_string());
+        lock(&self.owners).insert(id, window.to_string());
     }
 
-    /// Forgets `id`, returning its window's bridge.
-    pub fn take(&self, id: SubscriptionId) -> Option<WindowBridge> {
-        let window = self
-            .owners
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id)?;
-        self.bridges
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&window)
-            .cloned()
+    /// Adds a shell-event listener.
+    pub fn add_app_listener(&self, channel: Channel<AppEvent>) -> SubscriptionId {
+        let id = self.next_id();
+        lock(&self.app_listeners).insert(id, channel);
+        id
+    }
+
+    /// Sends a shell event to every listener; drops listeners whose channel is gone.
+    pub fn send_app_event(&self, event: &AppEvent) {
+        lock(&self.app_listeners).retain(|id, ch| {
+            let ok = ch.send(event.clone()).is_ok();
+            if !ok {
+                tracing::debug!(id, "app-event listener gone");
+            }
+            ok
+        });
+    }
+
+    /// Ends subscription `id`, whichever kind it is.
+    pub fn remove(&self, id: SubscriptionId) {
+        if lock(&self.app_listeners).remove(&id).is_some() {
+            return;
+        }
+        let Some(window) = lock(&self.owners).remove(&id) else {
+            return;
+        };
+        if let Some(bridge) = lock(&self.bridges).get(&window) {
+            bridge.unsubscribe(id);
+        }
     }
 }

@@ -56,3 +56,27 @@ pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
         _ => {}
     }
 }
+
+/// SIGTERM and SIGINT (logout, shutdown, `kill`, Ctrl-C) quit cleanly, like the tray's "Quit":
+/// plugins save their state and the engine is dropped in order.
+pub fn quit_on_signal<R: Runtime>(app: AppHandle<R>) {
+    #[cfg(unix)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("could not install signal handlers");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: quitting"),
+            _ = int.recv() => tracing::info!("SIGINT: quitting"),
+        }
+        app.state::<Quitting>().set();
+        app.exit(0);
+    });
+    #[cfg(not(unix))]
+    let _ = app;
+}

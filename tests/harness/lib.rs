@@ -15,6 +15,7 @@
 
 mod build;
 mod desktop;
+mod process;
 pub mod webdriver;
 
 pub use desktop::Desktop;
@@ -77,6 +78,8 @@ pub struct App {
     pub session: Option<Session>,
     driver: Child,
     port: u16,
+    binary: PathBuf,
+    app_pid: Option<u32>,
     /// The desktop session's environment (for `dbus-monitor` and friends).
     pub desktop: Desktop,
     _turn: tokio::sync::OwnedMutexGuard<()>,
@@ -104,6 +107,8 @@ impl App {
             session: None,
             driver,
             port,
+            binary: binary.clone(),
+            app_pid: None,
             desktop,
             _turn: turn,
         };
@@ -116,6 +121,8 @@ impl App {
         ];
         all.extend(args.iter().map(|s| s.to_string()));
         app.session = Some(Session::start(port, &binary, &all).await?);
+        app.app_pid = process::app_pid(app.driver.id(), &app.binary);
+        anyhow::ensure!(app.app_pid.is_some(), "the app process is not running");
         Ok(app)
     }
 
@@ -131,10 +138,21 @@ impl App {
         Ok(path)
     }
 
-    /// Ends the session (the app quits) and stops tauri-driver.
+    /// The app's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.app_pid
+    }
+
+    /// Quits the app the way a user does from the tray (SIGTERM is handled the same way),
+    /// ends the session and stops tauri-driver.
     pub async fn quit(mut self) -> Result<()> {
+        if let Some(pid) = self.app_pid.take() {
+            tokio::task::spawn_blocking(move || process::stop(pid, Duration::from_secs(10)))
+                .await?;
+        }
         if let Some(session) = self.session.take() {
-            session.quit().await?;
+            // The browser is gone already; the driver only forgets the session.
+            let _ = session.quit().await;
         }
         Ok(())
     }
@@ -158,6 +176,9 @@ impl Drop for App {
             // A failed test drops the app without `quit`: end the session so the app closes.
             let (port, id) = (self.port, session.id().to_string());
             let _ = std::thread::spawn(move || delete_session(port, &id)).join();
+        }
+        if let Some(pid) = self.app_pid.take() {
+            process::stop(pid, Duration::from_secs(5));
         }
         // SIGTERM lets tauri-driver stop WebKitWebDriver; then reap it.
         let _ = Command::new("kill")

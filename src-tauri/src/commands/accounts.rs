@@ -1,36 +1,243 @@
-//! Panels and accounts: list, add (key goes to the OS keyring), remove (wipes the key).
+//! Panels and accounts: list, test, add (the key goes to the OS keyring), update, remove (wipes
+//! the key). The UI only ever learns whether a key is configured, never the key.
 
+use crate::engine::EngineState;
 use crate::error::{Error, Result};
-use serde::Deserialize;
+use aerie_core::accounts::{AccountConfig, AccountStatus, PanelFlavor, Watch};
+use aerie_core::panel::{PanelClient, RateLimits, Secret};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
 
-/// What the UI sends to add an account. The key goes straight to the keyring.
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NewAccount {
+/// What the account form sends.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct AccountInput {
     /// Display name.
     pub name: String,
     /// Panel base URL.
     pub url: String,
-    /// Client API key (`ptlc_…`). Never sent back to the UI.
-    pub key: String,
+    /// Client API key; `null` on edit keeps the stored one. Goes straight to the keyring.
+    pub api_key: Option<String>,
+    /// Server identifiers to watch; `null` watches all, including new ones.
+    pub watched: Option<Vec<String>>,
 }
 
-/// Every configured account (never the key: only whether one is stored).
-#[tauri::command]
-pub fn list_accounts() -> Result<Vec<serde_json::Value>> {
-    Err(Error::NotAvailable("accounts (aerie-core::accounts)"))
+/// The kind of panel behind an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PanelKind {
+    /// Pterodactyl.
+    Pterodactyl,
+    /// Pelican.
+    Pelican,
 }
 
-/// Validates and adds an account.
+impl From<PanelFlavor> for PanelKind {
+    fn from(f: PanelFlavor) -> Self {
+        match f {
+            PanelFlavor::Pterodactyl => Self::Pterodactyl,
+            PanelFlavor::Pelican => Self::Pelican,
+        }
+    }
+}
+
+/// An account as the UI lists it: no key, only whether one is stored.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountSummary {
+    /// Stable id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Normalised panel URL.
+    pub url: String,
+    /// Panel software.
+    pub kind: Option<PanelKind>,
+    /// Whether the OS keyring holds this account's key.
+    pub key_configured: bool,
+    /// Panel user name.
+    pub user: Option<String>,
+    /// Watched server identifiers; `null` means all.
+    pub watched: Option<Vec<String>>,
+    /// Servers watched (when a selection is set; 0 with "all" until the fleet reports).
+    pub server_count: u32,
+    /// Last problem with this account, for a person.
+    pub error: Option<String>,
+}
+
+/// A server the panel lists for an account.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PanelServer {
+    /// 8-character identifier.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// Node name.
+    pub node: String,
+}
+
+/// The panel accepted the key: who it belongs to and what it can see.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountTest {
+    /// Panel software.
+    pub kind: PanelKind,
+    /// Panel user name.
+    pub user: String,
+    /// Servers the key can see.
+    pub servers: Vec<PanelServer>,
+}
+
+fn summary(config: AccountConfig, has_key: bool) -> AccountSummary {
+    let watched = match &config.watch {
+        Watch::All => None,
+        Watch::Selected { servers, .. } => Some(servers.iter().cloned().collect::<Vec<_>>()),
+    };
+    AccountSummary {
+        server_count: watched.as_ref().map_or(0, |w| w.len() as u32),
+        id: config.id,
+        name: config.name,
+        url: config.url,
+        kind: Some(config.flavor.into()),
+        key_configured: has_key,
+        user: (!config.username.is_empty()).then_some(config.username),
+        watched,
+        error: (!has_key).then(|| "no API key in the OS keyring: enter it again".to_string()),
+    }
+}
+
+fn from_status(s: AccountStatus) -> AccountSummary {
+    summary(s.config, s.has_key)
+}
+
+fn watch_for(watched: Option<Vec<String>>) -> Watch {
+    match watched {
+        None => Watch::All,
+        Some(ids) => Watch::selected(&ids, &ids, false),
+    }
+}
+
+fn key_of(input: &AccountInput) -> Result<Secret> {
+    match input.api_key.as_deref().map(str::trim) {
+        Some(k) if !k.is_empty() => Ok(Secret::new(k)),
+        _ => Err(Error::invalid("key", "enter the panel's client API key")),
+    }
+}
+
+async fn servers_of(client: &PanelClient) -> Result<Vec<PanelServer>> {
+    Ok(client
+        .list_servers()
+        .await?
+        .into_iter()
+        .map(|s| PanelServer {
+            identifier: s.identifier,
+            name: s.name,
+            node: s.node,
+        })
+        .collect())
+}
+
+/// Every account (never with keys).
 #[tauri::command]
-pub async fn add_account(account: NewAccount) -> Result<serde_json::Value> {
-    let _ = account;
-    Err(Error::NotAvailable("accounts (aerie-core::accounts)"))
+pub fn list_accounts(engine: State<'_, EngineState>) -> Result<Vec<AccountSummary>> {
+    let accounts = &engine.get()?.accounts;
+    Ok(accounts.status()?.into_iter().map(from_status).collect())
+}
+
+/// Validates the key against the panel and saves the account; the key goes to the keyring.
+#[tauri::command]
+pub async fn add_account(
+    engine: State<'_, EngineState>,
+    input: AccountInput,
+) -> Result<AccountSummary> {
+    let accounts = &engine.get()?.accounts;
+    let key = key_of(&input)?;
+    let mut config = accounts.add(&input.name, &input.url, key).await?;
+    if input.watched.is_some() {
+        config = accounts.set_watch(&config.id, watch_for(input.watched))?;
+    }
+    tracing::info!(account = %config.id, "account added from the UI");
+    Ok(summary(config, true))
+}
+
+/// Edits an account: name, key (when given), watched servers.
+#[tauri::command]
+pub async fn update_account(
+    engine: State<'_, EngineState>,
+    id: String,
+    input: AccountInput,
+) -> Result<AccountSummary> {
+    let accounts = &engine.get()?.accounts;
+    let current = accounts.get(&id)?;
+    if input.url.trim() != current.url && !input.url.trim().is_empty() {
+        let same = aerie_core::accounts::normalise_url(&input.url)? == current.url;
+        if !same {
+            return Err(Error::invalid(
+                "url",
+                "the panel address of an account cannot change; add a new account instead",
+            ));
+        }
+    }
+    if input.name.trim() != current.name {
+        accounts.rename(&id, &input.name)?;
+    }
+    if input
+        .api_key
+        .as_deref()
+        .is_some_and(|k| !k.trim().is_empty())
+    {
+        accounts.rekey(&id, key_of(&input)?).await?;
+    }
+    let config = accounts.set_watch(&id, watch_for(input.watched))?;
+    Ok(summary(config, true))
 }
 
 /// Removes an account and wipes its key from the keyring.
 #[tauri::command]
-pub async fn remove_account(id: String) -> Result<()> {
-    let _ = id;
-    Err(Error::NotAvailable("accounts (aerie-core::accounts)"))
+pub fn remove_account(engine: State<'_, EngineState>, id: String) -> Result<()> {
+    let removed = engine.get()?.accounts.remove(&id)?;
+    tracing::info!(account = %removed.id, "account removed from the UI");
+    Ok(())
+}
+
+/// Checks URL + key against the panel without saving and lists what the key can see. With
+/// `id` and no key, re-checks the saved account with its stored key.
+#[tauri::command]
+pub async fn test_account(
+    engine: State<'_, EngineState>,
+    input: AccountInput,
+    id: Option<String>,
+) -> Result<AccountTest> {
+    let accounts = &engine.get()?.accounts;
+    let client = match (&id, input.api_key.as_deref().map(str::trim)) {
+        (Some(id), None | Some("")) => accounts.client(id, RateLimits::default())?,
+        _ => {
+            let url = aerie_core::accounts::normalise_url(&input.url)?;
+            PanelClient::new(&url, key_of(&input)?, RateLimits::default())?
+        }
+    };
+    let who = client.account().await?;
+    let kind = match (&id, input.api_key.as_deref()) {
+        (_, Some(k)) if !k.trim().is_empty() => match aerie_core::accounts::key_kind(k.trim())? {
+            aerie_core::accounts::KeyKind::Client(f) => f.into(),
+            aerie_core::accounts::KeyKind::Application(_) => {
+                return Err(aerie_core::Error::WrongKeyType.into());
+            }
+        },
+        (Some(id), _) => accounts.get(id)?.flavor.into(),
+        (None, _) => return Err(Error::invalid("key", "enter the panel's client API key")),
+    };
+    Ok(AccountTest {
+        kind,
+        user: who.username,
+        servers: servers_of(&client).await?,
+    })
+}
+
+/// Servers the panel lists for a saved account (to choose what to watch).
+#[tauri::command]
+pub async fn list_account_servers(
+    engine: State<'_, EngineState>,
+    id: String,
+) -> Result<Vec<PanelServer>> {
+    let client = engine.get()?.accounts.client(&id, RateLimits::default())?;
+    servers_of(&client).await
 }

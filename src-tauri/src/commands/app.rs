@@ -1,4 +1,4 @@
-//! About this run, start at login, and opening links the user confirmed.
+//! About this run, opening links the user confirmed, and the demo.
 
 use crate::error::{Error, Result};
 use crate::state::Runtime;
@@ -8,7 +8,7 @@ use tauri_plugin_autostart::ManagerExt as _;
 use tauri_plugin_opener::OpenerExt as _;
 use ts_rs::TS;
 
-/// What the UI needs to know about this run. No paths to secrets, no keys.
+/// What the UI may know about this run. No paths to secrets, no keys.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
     /// App version.
@@ -32,24 +32,10 @@ pub fn app_info(app: AppHandle, runtime: State<'_, Runtime>) -> Result<AppInfo> 
     })
 }
 
-/// Turns start at login on or off; returns the new state.
-#[tauri::command]
-pub fn set_autostart(app: AppHandle, enabled: bool) -> Result<bool> {
-    let manager = app.autolaunch();
-    let result = if enabled {
-        manager.enable()
-    } else {
-        manager.disable()
-    };
-    result.map_err(|e| Error::Desktop(format!("could not change start at login: {e}")))?;
-    tracing::info!(enabled, "start at login");
-    Ok(manager.is_enabled().unwrap_or(enabled))
-}
-
 /// Opens a web link in the user's browser. The UI calls this only after the user confirmed;
 /// only `http` and `https` are accepted.
 #[tauri::command]
-pub fn open_link(app: AppHandle, url: String) -> Result<()> {
+pub fn open_external(app: AppHandle, url: String) -> Result<()> {
     let url = checked_link(&url)?;
     app.opener()
         .open_url(url, None::<&str>)
@@ -57,16 +43,36 @@ pub fn open_link(app: AppHandle, url: String) -> Result<()> {
 }
 
 fn checked_link(url: &str) -> Result<&str> {
-    let lower = url.trim().to_ascii_lowercase();
+    let trimmed = url.trim();
+    let lower = trimmed.to_ascii_lowercase();
     let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
-        && !url.chars().any(char::is_control);
+        && !trimmed.chars().any(char::is_control);
     if ok {
-        Ok(url.trim())
+        Ok(trimmed)
     } else {
-        Err(Error::InvalidInput(
-            "only http and https links can be opened".into(),
+        Err(Error::invalid(
+            "url",
+            "only http and https links can be opened",
         ))
     }
+}
+
+/// Opens the demo: a separate Aerie instance on the embedded simulator, with its own
+/// throw-away data and keyring namespace, so it never touches this profile's accounts. In the
+/// demo instance itself this does nothing.
+#[tauri::command]
+pub fn start_demo(runtime: State<'_, Runtime>) -> Result<()> {
+    if runtime.profile.demo {
+        return Ok(());
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Desktop(format!("cannot find Aerie's executable: {e}")))?;
+    std::process::Command::new(exe)
+        .arg("--demo")
+        .spawn()
+        .map_err(|e| Error::Desktop(format!("could not start the demo: {e}")))?;
+    tracing::info!("demo instance started");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,18 +1,20 @@
-//! Charts drawn by the engine's one renderer.
+//! Charts drawn by the engine's one renderer (`aerie-core::chart`) from the history store.
+//! The chart renderer has not landed in this build.
 
 use crate::error::{Error, Result};
-use aerie_core::event::ServerKey;
 
-/// A chart as SVG for the UI.
+const CHARTS: &str = "charts (aerie-core::chart)";
+
+/// Draws a chart as SVG with its data points.
 #[tauri::command]
-pub fn chart_svg(key: ServerKey, metric: String) -> Result<String> {
-    let _ = (key, metric);
-    Err(Error::NotAvailable("charts (aerie-core::chart)"))
+pub fn render_chart(request: serde_json::Value) -> Result<serde_json::Value> {
+    let _ = request;
+    Err(Error::NotAvailable(CHARTS))
 }
 
-/// Exports a chart as PNG into the user's downloads directory; returns the path.
+/// Exports a chart as PNG or SVG; resolves to the path.
 #[tauri::command]
-pub fn export_chart_png(key: ServerKey, metric: String) -> Result<String> {
-    let _ = (key, metric);
-    Err(Error::NotAvailable("charts (aerie-core::chart)"))
+pub fn export_chart(request: serde_json::Value, format: String) -> Result<Option<String>> {
+    let _ = (request, format);
+    Err(Error::NotAvailable(CHARTS))
 }

@@ -1,28 +1,23 @@
-//! Subscribing a view to the event stream (see [`crate::bridge`]).
+//! Subscriptions the UI opens with a channel and must close by id (Rust is not told when a JS
+//! channel goes away), and the shell's own events (tray → "open this server").
 
-use crate::bridge::{Frame, SubscriptionId, Topic};
-use crate::error::{Error, Result};
-use crate::state::Subscriptions;
+use crate::error::Result;
+use crate::state::{AppEvent, Subscriptions};
+use tauri::State;
 use tauri::ipc::Channel;
-use tauri::{State, WebviewWindow};
 
-/// Starts sending `topic`'s events to `channel`; returns the id to unsubscribe with.
+/// Shell events (the tray asks to open a server or a view); resolves to a subscription id.
 #[tauri::command]
-pub async fn subscribe(
-    window: WebviewWindow,
+pub fn subscribe_app_events(
     subs: State<'_, Subscriptions>,
-    topic: Topic,
-    channel: Channel<Frame>,
-) -> Result<SubscriptionId> {
-    let _ = (window, subs, topic, channel);
-    Err(Error::NotAvailable("the event bus (aerie-core::fleet)"))
+    on_frame: Channel<AppEvent>,
+) -> Result<u32> {
+    Ok(subs.add_app_listener(on_frame))
 }
 
-/// Stops a subscription. Unknown ids are not an error (the view may already be gone).
+/// Stops any subscription. Unknown ids are not an error (the view may already be gone).
 #[tauri::command]
-pub fn unsubscribe(subs: State<'_, Subscriptions>, id: SubscriptionId) -> Result<()> {
-    if let Some(bridge) = subs.take(id) {
-        bridge.unsubscribe(id);
-    }
+pub fn unsubscribe(subs: State<'_, Subscriptions>, id: u32) -> Result<()> {
+    subs.remove(id);
     Ok(())
 }
