@@ -1,6 +1,11 @@
 //! A tiny scripted WebSocket node on loopback: the test drives each accepted connection.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::result_large_err)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::result_large_err
+)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
