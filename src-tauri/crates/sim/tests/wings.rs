@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use aerie_sim::{Behaviour, PowerState, Profile, Timings, TokenSpec};
 use common::{Ev, Ws, daemon_line, first_server, sim, ws_url};
+use futures_util::SinkExt;
 use serde_json::Value;
+use tokio_tungstenite::tungstenite::Message;
 
 const PROFILES: [Profile; 3] = [Profile::Ptero111, Profile::PteroNew, Profile::Pelican];
 
@@ -168,8 +170,9 @@ async fn after_expiry_every_event_becomes_a_jwt_error_until_reauth() {
         let sim = sim(profile, short_tokens()).await;
         let server = first_server(&sim);
         let mut ws = Ws::connect(&ws_url(&sim, &server), &sim.panels()[0].url).await;
+        // JWT times are whole seconds: 2 s leaves 1-2 s, never an already-expired token.
         let spec = TokenSpec {
-            lifetime: Some(Duration::from_secs(1)),
+            lifetime: Some(Duration::from_secs(2)),
             ..Default::default()
         };
         ws.send("auth", &[&sim.mint_token(&server.uuid, spec).unwrap()])
@@ -398,9 +401,12 @@ async fn throttled_on_new_profiles_per_event_then_global() {
             .unwrap();
         let mut ws = Ws::authed(&sim, &server).await;
         ws.expect("stats").await; // first-auth snapshot (offline)
+        // One write for all eleven, so no refill can happen between them.
         for _ in 0..11 {
-            ws.send("send stats", &[]).await;
+            let frame = serde_json::json!({"event": "send stats", "args": []}).to_string();
+            ws.inner.feed(Message::text(frame)).await.unwrap();
         }
+        ws.inner.flush().await.unwrap();
         let mut got = Vec::new();
         for _ in 0..if profile.has_limits() { 6 } else { 11 } {
             got.push(ws.next().await.unwrap());
