@@ -271,14 +271,19 @@ pub async fn panel(cmd: PanelCommand) -> anyhow::Result<()> {
                 Watch::All
             } else {
                 let account = accounts.get(&a.account)?;
+                // The current list tells "new" servers apart later; without it every server
+                // the panel lists next time counts as new.
                 let listed = match accounts.client(&account.id, Default::default()) {
                     Ok(client) => client
                         .list_servers()
                         .await
-                        .map(|l| l.into_iter().map(|s| s.identifier).collect::<Vec<_>>())
-                        .unwrap_or_default(),
-                    Err(_) => Vec::new(),
+                        .map(|l| l.into_iter().map(|s| s.identifier).collect::<Vec<_>>()),
+                    Err(e) => Err(e),
                 };
+                let listed = listed.unwrap_or_else(|e| {
+                    eprintln!("warning: could not list the panel's servers ({e}); saving the selection anyway");
+                    Vec::new()
+                });
                 Watch::selected(&a.servers, &listed, a.include_new)
             };
             let updated = accounts.set_watch(&a.account, watch)?;

@@ -126,3 +126,25 @@ fn a_damaged_database_is_moved_aside_reported_and_settings_are_untouched() {
         .expect("chart");
     assert!(points.is_empty());
 }
+
+#[test]
+fn a_database_from_a_newer_aerie_is_refused_and_left_untouched() {
+    let (_dir, paths, _settings) = with_account_and_history();
+    let db = paths.database_file();
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.pragma_update(None, "user_version", 99)
+            .expect("bump version");
+    }
+    let err = Store::open(&db, Retention::default()).expect_err("too new");
+    assert!(
+        matches!(err, Error::DatabaseTooNew { found: 99, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("Update Aerie"), "{err}");
+    let conn = rusqlite::Connection::open(&db).expect("still there");
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(v, 99, "not migrated down or replaced");
+}

@@ -39,7 +39,8 @@ pub fn export(settings: &SettingsFile, path: &Path) -> Result<usize> {
         settings,
     };
     let text = toml::to_string_pretty(&file).map_err(|e| Error::Io(std::io::Error::other(e)))?;
-    std::fs::write(path, text)?;
+    // Atomic like the settings file: an interrupted export never leaves half a file.
+    crate::settings::atomic::write(path, text.as_bytes())?;
     Ok(n)
 }
 

@@ -5,7 +5,7 @@
 //! [`SettingsFile::save`] replaces the file atomically (see [`CRASH_HOOK_ENV`] for the crash
 //! tests). The file never holds a secret: API keys live in the OS keyring.
 
-mod atomic;
+pub(crate) mod atomic;
 
 use std::path::{Path, PathBuf};
 
