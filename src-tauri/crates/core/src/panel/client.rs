@@ -140,10 +140,13 @@ impl PanelClient {
                     .and_then(|v| v.trim().parse::<u64>().ok())
             };
             let retry_after = num("retry-after");
-            self.limiter.observe(
-                num("x-ratelimit-limit").and_then(|v| u32::try_from(v).ok()),
-                num("x-ratelimit-remaining").and_then(|v| u32::try_from(v).ok()),
-            );
+            if status != StatusCode::TOO_MANY_REQUESTS {
+                // On a 429, `Retry-After` is authoritative; `Remaining: 0` would add a minute.
+                self.limiter.observe(
+                    num("x-ratelimit-limit").and_then(|v| u32::try_from(v).ok()),
+                    num("x-ratelimit-remaining").and_then(|v| u32::try_from(v).ok()),
+                );
+            }
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let wait = Duration::from_secs(retry_after.unwrap_or(60).clamp(1, 3600));
                 self.limiter.back_off(wait);
