@@ -54,6 +54,16 @@ pub enum Error {
         /// Where the unreadable file was copied.
         backup: std::path::PathBuf,
     },
+    /// A file Aerie keeps (settings, an export) could not be read or written.
+    #[error("could not {action} {path}: {detail}. Check the permissions and free space of that folder, then retry; the previous file is unchanged")]
+    FileAccess {
+        /// `read` or `write`.
+        action: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        detail: String,
+    },
     /// The settings file was written by a newer Aerie.
     #[error("the settings file {path} is version {found}, newer than this Aerie understands ({supported}). Update Aerie; the file was left untouched")]
     SettingsTooNew {

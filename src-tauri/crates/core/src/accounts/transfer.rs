@@ -40,7 +40,8 @@ pub fn export(settings: &SettingsFile, path: &Path) -> Result<usize> {
     };
     let text = toml::to_string_pretty(&file).map_err(|e| Error::Io(std::io::Error::other(e)))?;
     // Atomic like the settings file: an interrupted export never leaves half a file.
-    crate::settings::atomic::write(path, text.as_bytes())?;
+    crate::settings::atomic::write(path, text.as_bytes())
+        .map_err(|e| crate::settings::file_error("write", path, &e))?;
     Ok(n)
 }
 

@@ -150,6 +150,15 @@ pub enum Theme {
     Dark,
 }
 
+/// The error for a file that could not be read or written.
+pub(crate) fn file_error(action: &'static str, path: &Path, e: &std::io::Error) -> Error {
+    Error::FileAccess {
+        action,
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
 /// The settings file on disk.
 #[derive(Debug, Clone)]
 pub struct SettingsFile {
@@ -186,7 +195,7 @@ impl SettingsFile {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(file_error("read", &self.path, &e)),
         };
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -274,7 +283,8 @@ impl SettingsFile {
     pub fn save(&self, settings: &Settings) -> Result<()> {
         let text =
             toml::to_string_pretty(settings).map_err(|e| Error::Io(std::io::Error::other(e)))?;
-        atomic::write(&self.path, text.as_bytes())?;
+        atomic::write(&self.path, text.as_bytes())
+            .map_err(|e| file_error("write", &self.path, &e))?;
         Ok(())
     }
 
@@ -334,6 +344,27 @@ mod tests {
             }
             other => panic!("expected SettingsInvalid, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_save_that_cannot_write_says_where_and_what_to_do() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The config "folder" is a file: no save can succeed, whatever the user's rights.
+        let blocker = dir.path().join("config");
+        std::fs::write(&blocker, "not a folder").expect("blocker");
+        let file = SettingsFile::new(blocker.join(SETTINGS_FILE));
+        let err = file
+            .save(&Settings::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("could not write"), "{err}");
+        assert!(err.contains(&blocker.display().to_string()), "{err}");
+        assert!(err.contains("previous file is unchanged"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&blocker).expect("kept"),
+            "not a folder"
+        );
     }
 
     #[test]
