@@ -96,8 +96,10 @@ fn run_with(args: Args) -> anyhow::Result<()> {
             app.manage(engine::EngineState(engine));
             tray::create(app.handle())?;
             window::quit_on_signal(app.handle().clone());
-            if profile.demo {
-                demo::start(app.handle(), args.demo_seed)?;
+            if profile.demo
+                && let Err(e) = demo::start(app.handle(), args.demo_seed)
+            {
+                tracing::error!(error = %format!("{e:#}"), "demo: could not start the simulator");
             }
             if start_hidden && let Some(w) = app.get_webview_window(window::MAIN) {
                 w.hide()?;

@@ -50,6 +50,7 @@ pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
             if let Some(runtime) = app.try_state::<crate::state::Runtime>()
                 && runtime.throwaway
             {
+                crate::demo::cleanup(app);
                 let _ = std::fs::remove_dir_all(&runtime.data_dir);
             }
         }

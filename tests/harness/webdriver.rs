@@ -221,6 +221,13 @@ impl Session {
             .await
     }
 
+    /// Runs an async script (its last argument is the callback) and returns what it passed.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        let body = json!({ "script": script, "args": args });
+        self.call(reqwest::Method::POST, "/execute/async", Some(body))
+            .await
+    }
+
     /// Saves a PNG of the window to `dir/name.png`.
     pub async fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf> {
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;
