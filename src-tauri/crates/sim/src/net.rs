@@ -1,5 +1,9 @@
 //! A loopback HTTP endpoint that can be taken down and brought back on the same port, and
 //! stalled (TCP accepted, never answered). Nodes, panels and the control API all use it.
+//!
+//! A stall stops calling `accept`: the kernel still completes TCP handshakes into the listen
+//! backlog, so clients connect and then hear nothing, like a hung process. Nothing piles up in
+//! the simulator however long the stall lasts.
 
 use std::io;
 use std::net::SocketAddr;
@@ -12,8 +16,6 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-type Held = Arc<Mutex<Vec<TcpStream>>>;
-
 /// An HTTP server on 127.0.0.1 with fault switches.
 #[derive(Debug)]
 pub struct Endpoint {
@@ -21,7 +23,6 @@ pub struct Endpoint {
     router: Router,
     task: Mutex<Option<JoinHandle<()>>>,
     stalled: Arc<watch::Sender<bool>>,
-    held: Held,
 }
 
 impl Endpoint {
@@ -43,7 +44,6 @@ impl Endpoint {
             router,
             task: Mutex::new(None),
             stalled,
-            held: Arc::default(),
         };
         ep.serve(listener);
         Ok(ep)
@@ -53,7 +53,6 @@ impl Endpoint {
         let listener = StallableListener {
             inner,
             stalled: self.stalled.subscribe(),
-            held: self.held.clone(),
         };
         let router = self.router.clone();
         let task = tokio::spawn(async move {
@@ -74,15 +73,12 @@ impl Endpoint {
         lock(&self.task).is_some()
     }
 
-    /// Stalls or un-stalls. Un-stalling closes the connections that were held unanswered.
+    /// Stalls or un-stalls. Connections that queued up meanwhile are served late.
     pub fn stall(&self, on: bool) {
         self.stalled.send_replace(on);
-        if !on {
-            lock(&self.held).clear();
-        }
     }
 
-    /// Stops listening (the port refuses connections) and closes held connections.
+    /// Stops listening (the port refuses connections).
     pub async fn down(&self) {
         let task = lock(&self.task).take();
         if let Some(task) = task {
@@ -90,7 +86,6 @@ impl Endpoint {
             // Wait until the listener is dropped so the port is really closed.
             let _ = task.await;
         }
-        lock(&self.held).clear();
     }
 
     /// Listens again on the same port.
@@ -128,7 +123,6 @@ pub fn bind(port: u16) -> io::Result<TcpListener> {
 struct StallableListener {
     inner: TcpListener,
     stalled: watch::Receiver<bool>,
-    held: Held,
 }
 
 impl Listener for StallableListener {
@@ -137,12 +131,24 @@ impl Listener for StallableListener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
-            match self.inner.accept().await {
-                Ok((stream, addr)) => {
-                    if *self.stalled.borrow() {
-                        lock(&self.held).push(stream);
-                        continue;
+            while *self.stalled.borrow_and_update() {
+                if self.stalled.changed().await.is_err() {
+                    // The endpoint is gone; nothing will ever be accepted again.
+                    std::future::pending::<()>().await;
+                }
+            }
+            // `accept` is cancel-safe: a stall that begins while waiting takes effect at once.
+            let accepted = tokio::select! {
+                r = self.inner.accept() => r,
+                changed = self.stalled.changed() => {
+                    if changed.is_err() {
+                        std::future::pending::<()>().await;
                     }
+                    continue;
+                }
+            };
+            match accepted {
+                Ok((stream, addr)) => {
                     let _ = stream.set_nodelay(true);
                     return (stream, addr);
                 }

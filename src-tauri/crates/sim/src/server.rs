@@ -388,7 +388,8 @@ impl Server {
 
     /// A line from the container: logged for `send logs`, throttled for live viewers.
     fn container_line(&self, rt: &mut Runtime, now: Instant, line: &str) {
-        let line = truncate(line, MAX_LINE);
+        let stamped = stamp(line);
+        let line = truncate(&stamped, MAX_LINE);
         push_log(&mut rt.log, line);
         if now.duration_since(rt.throttle_start) >= THROTTLE_WINDOW {
             rt.throttle_start = now;
@@ -768,6 +769,30 @@ impl Server {
     }
 }
 
+/// Replaces a leading `[HH:MM:SS ` log timestamp with the current (UTC) time so consoles look
+/// alive; other lines pass unchanged.
+fn stamp(line: &str) -> std::borrow::Cow<'_, str> {
+    let b = line.as_bytes();
+    let stamped = b.len() > 10
+        && b[0] == b'['
+        && b[3] == b':'
+        && b[6] == b':'
+        && b[9] == b' '
+        && [1, 2, 4, 5, 7, 8].iter().all(|&i| b[i].is_ascii_digit());
+    if !stamped {
+        return line.into();
+    }
+    let day = crate::clock::now_secs() % 86_400;
+    format!(
+        "[{:02}:{:02}:{:02}{}",
+        day / 3600,
+        day / 60 % 60,
+        day % 60,
+        &line[9..]
+    )
+    .into()
+}
+
 fn push_log(log: &mut VecDeque<String>, line: &str) {
     if log.len() == LOG_LINES {
         log.pop_front();
@@ -784,4 +809,19 @@ fn truncate(line: &str, max: usize) -> &str {
         end -= 1;
     }
     &line[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_only_timestamped_lines() {
+        let s = stamp("[12:00:08 INFO]: Done (7.412s)!");
+        assert_eq!(s.len(), "[12:00:08 INFO]: Done (7.412s)!".len());
+        assert!(s.ends_with(" INFO]: Done (7.412s)!"));
+        assert_eq!(stamp("[12:0 x"), "[12:0 x");
+        assert_eq!(stamp("Server started"), "Server started");
+        assert_eq!(truncate("héllo", 2), "h");
+    }
 }

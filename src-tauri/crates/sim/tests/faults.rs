@@ -57,15 +57,24 @@ async fn stalled_node_accepts_tcp_but_never_answers() {
     let server = first_server(&sim);
     let url = ws_url(&sim, &server);
     let node = sim.panels()[0].nodes[0].url.replace("http://", "");
+    // An open socket goes silent too (offline server: no periodic stats already in flight).
+    let mut open = Ws::authed(&sim, &server).await;
+    sim.power(&server.uuid, aerie_sim::PowerAction::Kill)
+        .unwrap();
+    open.statuses_until("offline").await;
+    open.expect("stats").await;
     sim.stall_node(&server.node, true).unwrap();
-    let tcp = tokio::net::TcpStream::connect(&node).await;
-    assert!(tcp.is_ok(), "TCP is accepted");
     let attempt = tokio::time::timeout(
         Duration::from_millis(300),
         tokio_tungstenite::connect_async(url.as_str()),
     )
     .await;
     assert!(attempt.is_err(), "the handshake never completes");
+    let tcp = tokio::net::TcpStream::connect(&node).await;
+    assert!(tcp.is_ok(), "TCP is still accepted");
+    open.send("send stats", &[]).await;
+    let silent = tokio::time::timeout(Duration::from_millis(300), open.next()).await;
+    assert!(silent.is_err(), "no frame while stalled: {silent:?}");
     sim.stall_node(&server.node, false).unwrap();
     let _ws = Ws::authed(&sim, &server).await;
     sim.shutdown().await;
