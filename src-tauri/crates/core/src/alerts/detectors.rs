@@ -348,21 +348,29 @@ impl AlertEngine {
             return;
         };
         match fact {
-            Fact::Crashed { exit_code, oom, .. } => {
+            Fact::Crashed {
+                exit_code,
+                oom,
+                confirmed,
+            } => {
                 if state.stop_requested {
                     tracing::debug!(server = %key, "crash report after a requested stop ignored");
                     return;
                 }
                 let crash_id = id(AlertKind::Crash, key);
+                let live = state.link == Link::Live || state.link == Link::Unknown;
                 if state.crash_open {
-                    // The confirmation of a crash already reported: add what it tells.
+                    // The confirmation of a crash already reported: add what it tells, and
+                    // stop waiting for it.
                     if let Some(track) = self.tracks.get_mut(&crash_id) {
                         merge_crash_details(&mut track.alert, *exit_code, *oom);
+                    }
+                    if *confirmed && live {
+                        self.tracks.expedite(&crash_id);
                     }
                     return;
                 }
                 state.crash_open = true;
-                let live = state.link == Link::Live || state.link == Link::Unknown;
                 if rules.crash_loop.enabled {
                     state.crashes.push_back(at);
                     while state
@@ -391,7 +399,11 @@ impl AlertEngine {
                     merge_crash_details(&mut alert, *exit_code, *oom);
                     // Without a live socket this crash may be a node outage seen through
                     // polling: wait for the node detector before paging per server.
-                    let wait = if live { 0 } else { node_window };
+                    let wait = match (live, confirmed) {
+                        (false, _) => node_window,
+                        (true, false) => rules.crash.confirm_wait_ms,
+                        (true, true) => 0,
+                    };
                     self.tracks.raise(alert, wait, rules.crash.recover_ms);
                 }
                 if rules.crash_loop.enabled

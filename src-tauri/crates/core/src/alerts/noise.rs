@@ -93,6 +93,15 @@ impl Tracks {
         }
     }
 
+    /// A pending condition needs no more waiting: it fires on the next settle.
+    pub(super) fn expedite(&mut self, id: &AlertId) {
+        if let Some(track) = self.map.get_mut(id)
+            && track.phase == Phase::Pending
+        {
+            track.for_ms = 0;
+        }
+    }
+
     pub(super) fn is_pending(&self, id: &AlertId) -> bool {
         self.map.get(id).is_some_and(|t| t.phase == Phase::Pending)
     }

@@ -173,6 +173,10 @@ pub struct CrashRule {
     /// Success threshold: running this long after a crash counts as recovered. A crash in
     /// between keeps the same alert open (flapping is one alert, not one per crash).
     pub recover_ms: u64,
+    /// How long an unconfirmed crash waits for the daemon's crash lines (which carry the exit
+    /// code and OOM flag) before notifying without them. They usually follow within
+    /// milliseconds; the confirmation fires at once.
+    pub confirm_wait_ms: u64,
 }
 
 impl Default for CrashRule {
@@ -180,6 +184,7 @@ impl Default for CrashRule {
         Self {
             enabled: true,
             recover_ms: MINUTE,
+            confirm_wait_ms: 2_000,
         }
     }
 }

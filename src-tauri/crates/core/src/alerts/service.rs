@@ -61,6 +61,32 @@ pub enum NotificationReport {
     },
 }
 
+/// Where the service reads fleet events from: the fleet's [`crate::fleet::Subscription`], or a
+/// plain broadcast receiver (tests, replays).
+pub trait EventSource: Send + 'static {
+    /// The next event; `Err(n)` when `n` events were missed; `None` once the source closed.
+    fn next_event(&mut self) -> impl Future<Output = Option<Result<ServerEvent, u64>>> + Send;
+}
+
+impl EventSource for broadcast::Receiver<ServerEvent> {
+    async fn next_event(&mut self) -> Option<Result<ServerEvent, u64>> {
+        match self.recv().await {
+            Ok(event) => Some(Ok(event)),
+            Err(broadcast::error::RecvError::Lagged(n)) => Some(Err(n)),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+}
+
+impl EventSource for crate::fleet::Subscription {
+    async fn next_event(&mut self) -> Option<Result<ServerEvent, u64>> {
+        match self.recv().await? {
+            crate::fleet::Received::Event(event) => Some(Ok(event)),
+            crate::fleet::Received::Missed(n) => Some(Err(n)),
+        }
+    }
+}
+
 enum Command {
     Acknowledge(AlertId),
     SnoozeUntil(TimestampMs),
@@ -81,7 +107,7 @@ pub struct AlertService {
 
 impl AlertService {
     /// Starts alerting on the fleet's events. Must be called inside a tokio runtime.
-    pub fn start(events: broadcast::Receiver<ServerEvent>, options: ServiceOptions) -> Self {
+    pub fn start(events: impl EventSource, options: ServiceOptions) -> Self {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (outputs, _) = broadcast::channel(OUTPUT_BUFFER);
         let (reports, _) = broadcast::channel(OUTPUT_BUFFER);
@@ -175,7 +201,7 @@ struct Runner {
 impl Runner {
     async fn run(
         mut self,
-        mut events: broadcast::Receiver<ServerEvent>,
+        mut events: impl EventSource,
         mut commands: mpsc::UnboundedReceiver<Command>,
         tick: Duration,
     ) {
@@ -184,16 +210,16 @@ impl Runner {
         loop {
             let out = tokio::select! {
                 biased;
-                event = events.recv() => match event {
-                    Ok(event) => {
+                event = events.next_event() => match event {
+                    Some(Ok(event)) => {
                         self.tails.observe(&event);
                         self.engine.on_event(&event)
                     }
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!(missed = n, "alerts fell behind the event bus");
+                    Some(Err(missed)) => {
+                        tracing::warn!(missed, "alerts fell behind the event bus");
                         continue;
                     }
-                    Err(broadcast::error::RecvError::Closed) => break,
+                    None => break,
                 },
                 Some(command) = commands.recv() => {
                     self.command(command);

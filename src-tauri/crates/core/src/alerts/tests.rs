@@ -215,14 +215,33 @@ fn unconfirmed_then_confirmed_crash_report_is_one_alert_with_the_exit_code() {
             confirmed: true,
         },
     );
-    assert_eq!(fired(&first).len(), 1);
-    assert!(
-        fired(&second).is_empty(),
-        "the confirmation is the same crash"
-    );
+    assert!(fired(&first).is_empty(), "waits briefly for the exit code");
+    assert_eq!(fired(&second).len(), 1, "the confirmation fires at once");
     let active = w.engine.active_alerts();
     assert_eq!(active.len(), 1, "no unexpected-offline on top of the crash");
     assert_eq!(active[0].exit_code, Some(1));
+    assert_eq!(active[0].detail, "Exit code 1");
+}
+
+#[test]
+fn unconfirmed_crash_notifies_anyway_when_no_confirmation_follows() {
+    let mut w = World::new(quiet_rules());
+    w.running("alpha", "n1");
+    w.status("alpha", PowerState::Offline);
+    w.fact(
+        "alpha",
+        Fact::Crashed {
+            exit_code: None,
+            oom: None,
+            confirmed: false,
+        },
+    );
+    let out = w.advance(2 * S);
+    assert_eq!(fired(&out), vec![(AlertKind::Crash, Delivery::Notify)]);
+    assert_eq!(
+        w.engine.active_alerts()[0].detail,
+        "The server stopped without a stop request"
+    );
 }
 
 #[test]
