@@ -289,7 +289,15 @@ impl SettingsFile {
     }
 
     /// Loads, changes and saves the settings. Nothing is written when `change` fails.
+    ///
+    /// Updates within one process are serialised, so two commands changing different things
+    /// at once (a rename and a theme switch) both land. Another process (the CLI while the app
+    /// runs) is not locked out: the last save wins.
     pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
+        static UPDATES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _serialised = UPDATES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut settings = self.load()?;
         let out = change(&mut settings)?;
         self.save(&settings)?;
@@ -364,6 +372,31 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(&blocker).expect("kept"),
             "not a folder"
+        );
+    }
+
+    #[test]
+    fn concurrent_updates_in_one_process_are_all_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = SettingsFile::new(dir.path().join(SETTINGS_FILE));
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let file = &file;
+                scope.spawn(move || {
+                    for i in 0..10 {
+                        file.update(|s| {
+                            s.other.insert(format!("k{t}_{i}"), toml::Value::Integer(1));
+                            Ok(())
+                        })
+                        .expect("update");
+                    }
+                });
+            }
+        });
+        assert_eq!(
+            file.load().expect("load").other.len(),
+            40,
+            "no update was lost"
         );
     }
 
