@@ -369,7 +369,10 @@ impl Server {
     }
 
     fn publish(&self, event: &'static str, arg: Option<&str>) {
-        // No receivers is fine: nobody is watching.
+        // Unwatched servers skip the encoding: most of a big fleet has no viewer.
+        if self.bus.receiver_count() == 0 {
+            return;
+        }
         let _ = self.bus.send(Arc::new(Frame::new(event, arg)));
     }
 
@@ -441,6 +444,9 @@ impl Server {
     }
 
     fn publish_stats(&self, rt: &Runtime, now: Instant) {
+        if self.bus.receiver_count() == 0 {
+            return;
+        }
         let json = serde_json::to_string(&self.snapshot(rt, now)).unwrap_or_default();
         self.publish("stats", Some(&json));
     }
