@@ -209,3 +209,89 @@ async fn crash_event_becomes_a_desktop_notification_with_name_exit_code_console_
     .expect("the service reports the notification shown");
     assert!(report > 0, "dunst gives every notification an id");
 }
+
+/// The whole path on the simulator: a server's process dies in the simulated node, the fleet
+/// sees it on the Wings socket, the alert service notifies the desktop.
+#[tokio::test]
+async fn simulated_crash_on_a_watched_server_notifies_the_desktop() {
+    use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess, Received};
+    use aerie_sim::{Behaviour, BehaviourPlan, Profile, Sim, SimConfig, Timings};
+
+    let mut calls = watch_notify_calls().await;
+    let sim = Sim::start(SimConfig {
+        panels: 1,
+        nodes_per_panel: 1,
+        servers_per_node: 2,
+        profile: Profile::Pelican,
+        seed: u64::from(std::process::id()),
+        timings: Timings::fast(),
+        behaviours: BehaviourPlan::All(Behaviour::Idle),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let fleet = Fleet::start(FleetConfig {
+        reconnect_min: Duration::from_millis(50),
+        reconnect_max: Duration::from_millis(500),
+        ..FleetConfig::default()
+    });
+    let (notifier, _clicks) = DesktopNotifier::new("Aerie").expect("notifier");
+    let service = AlertService::start(
+        fleet.subscribe(),
+        ServiceOptions {
+            notifier: Some(Arc::new(notifier)),
+            ..ServiceOptions::default()
+        },
+    );
+    let mut sub = fleet.subscribe();
+    let panel = &sim.panels()[0];
+    fleet
+        .add_panel(PanelAccess::new(
+            "p0",
+            panel.url.clone(),
+            panel.client_key.clone(),
+        ))
+        .await
+        .expect("panel added");
+    let victim = panel.servers[0].clone();
+    let key = fleet.find(&victim.identifier).expect("watched");
+
+    // Crash only once the fleet sees the server live and running (an event, not a delay).
+    let (mut live, mut running) = (false, false);
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while !(live && running) {
+            match sub.recv().await {
+                Some(Received::Event(e)) if e.key == key => match e.kind {
+                    ServerEventKind::Connection {
+                        connection: ConnectionState::Live,
+                    } => live = true,
+                    ServerEventKind::Status {
+                        state: PowerState::Running,
+                        ..
+                    } => running = true,
+                    _ => {}
+                },
+                Some(_) => {}
+                None => panic!("fleet closed"),
+            }
+        }
+    })
+    .await
+    .expect("server live and running within 20 s");
+
+    sim.crash_server(&victim.identifier).expect("crash");
+    let call = next_call_with(&mut calls, &victim.name).await;
+    assert_eq!(call.summary, format!("{} crashed", victim.name));
+    assert!(
+        call.body.contains("Exit code 1"),
+        "the daemon's crash lines give the exit code: {}",
+        call.body
+    );
+    assert_eq!(
+        *service.health().borrow(),
+        aerie_core::alerts::Health::Critical
+    );
+
+    fleet.shutdown().await;
+    sim.shutdown().await;
+}
