@@ -52,18 +52,7 @@ async fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let sim = Sim::start(SimConfig {
-        panels: 5,
-        nodes_per_panel: 2,
-        servers_per_node: 100,
-        profile: Profile::Pelican,
-        seed: 42,
-        timings: Timings::default(),
-        behaviours: BehaviourPlan::Mixed,
-        control_port: 0,
-    })
-    .await
-    .unwrap();
+    let sim = Sim::start(config()).await.unwrap();
     let frames = Arc::new(AtomicU64::new(0));
     let authed = Arc::new(AtomicU64::new(0));
     let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1024);
@@ -161,4 +150,31 @@ async fn main() {
         t.abort();
     }
     sim.shutdown().await;
+
+    // The same world with nobody watching: the simulator's own floor.
+    let sim = Sim::start(config()).await.unwrap();
+    let ticks0 = cpu_ticks();
+    let t0 = Instant::now();
+    tokio::time::sleep(Duration::from_secs(secs.div_ceil(2))).await;
+    let cpu_pct = (cpu_ticks() - ticks0) as f64 / 100.0 / t0.elapsed().as_secs_f64() * 100.0;
+    line(
+        "sim_scale_1000_servers_cpu_pct_of_one_core_sim_only_unwatched",
+        cpu_pct,
+        "<10",
+        cpu_pct < 10.0,
+    );
+    sim.shutdown().await;
+}
+
+fn config() -> SimConfig {
+    SimConfig {
+        panels: 5,
+        nodes_per_panel: 2,
+        servers_per_node: 100,
+        profile: Profile::Pelican,
+        seed: 42,
+        timings: Timings::default(),
+        behaviours: BehaviourPlan::Mixed,
+        control_port: 0,
+    }
 }

@@ -358,3 +358,14 @@ pub(crate) fn panels_of(world: &World) -> Vec<PanelInfo> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    fn shareable<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn sim_can_be_shared_across_tasks() {
+        shareable::<super::Sim>();
+        shareable::<super::PanelInfo>();
+    }
+}
