@@ -295,3 +295,50 @@ async fn simulated_crash_on_a_watched_server_notifies_the_desktop() {
     fleet.shutdown().await;
     sim.shutdown().await;
 }
+
+/// Clicking a notification (the desktop's `ActionInvoked` "default" signal) asks the app to
+/// open that server.
+#[tokio::test]
+async fn clicking_the_notification_reports_the_server_to_open() {
+    use aerie_core::notify::{DesktopNotification, Urgency};
+
+    let _calls = watch_notify_calls().await;
+    let (notifier, mut clicks) = DesktopNotifier::new("Aerie").expect("notifier");
+    let key = ServerKey::new("home", "c1c2c3c4");
+    let id = notifier
+        .show(&DesktopNotification {
+            summary: format!("Click me {}", std::process::id()),
+            body: "Exit code 1".into(),
+            image_png: None,
+            server: Some(key.clone()),
+            urgency: Urgency::Normal,
+        })
+        .await
+        .expect("shown");
+
+    // Stand in for the user: the desktop announces the click as a signal. The notifier
+    // subscribes right after `Notify` returns, so the signal is repeated until it lands.
+    let desktop = zbus::Connection::session().await.expect("session bus");
+    let opened = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            desktop
+                .emit_signal(
+                    None::<()>,
+                    "/org/freedesktop/Notifications",
+                    "org.freedesktop.Notifications",
+                    "ActionInvoked",
+                    &(id, "default"),
+                )
+                .await
+                .expect("signal sent");
+            if let Ok(Some(key)) =
+                tokio::time::timeout(Duration::from_millis(100), clicks.recv()).await
+            {
+                break key;
+            }
+        }
+    })
+    .await
+    .expect("the click reaches the app within 10 s");
+    assert_eq!(opened, key);
+}

@@ -121,3 +121,129 @@ fn chart_for(alert: &Alert, tails: &ServerTails) -> Option<Vec<u8>> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::{AlertId, Delivery, HeldSummary, HoldReason, Severity, Subject};
+    use crate::event::{ConsoleOrigin, Rates, ServerEvent, ServerEventKind, Stats};
+
+    fn crash(key: &ServerKey) -> Alert {
+        Alert {
+            id: AlertId {
+                kind: AlertKind::Crash,
+                subject: Subject::Server { key: key.clone() },
+            },
+            severity: Severity::Critical,
+            name: "Survival".into(),
+            title: "Survival crashed".into(),
+            detail: "Exit code 137, out of memory".into(),
+            since: 0,
+            fired_at: 0,
+            exit_code: Some(137),
+            oom: Some(true),
+            servers: vec![key.clone()],
+            acknowledged: false,
+        }
+    }
+
+    fn tails_with_history(key: &ServerKey) -> ServerTails {
+        let mut tails = ServerTails::default();
+        for i in 0..20u64 {
+            tails.observe(&ServerEvent {
+                key: key.clone(),
+                at: i * 5_000,
+                kind: ServerEventKind::Stats {
+                    stats: Stats {
+                        memory_bytes: i * 50 * 1024 * 1024,
+                        ..Stats::default()
+                    },
+                    rates: Rates::default(),
+                },
+            });
+        }
+        for line in [
+            "Loading world",
+            "java.lang.OutOfMemoryError: Java heap space",
+        ] {
+            tails.observe(&ServerEvent {
+                key: key.clone(),
+                at: 100_000,
+                kind: ServerEventKind::Console {
+                    line: line.into(),
+                    origin: ConsoleOrigin::Container,
+                },
+            });
+        }
+        tails
+    }
+
+    #[test]
+    fn crash_notification_names_the_server_quotes_the_console_and_carries_a_chart() {
+        let key = ServerKey::new("p", "s1");
+        let tails = tails_with_history(&key);
+        let note = compose(
+            &AlertOutput::Fire {
+                alert: crash(&key),
+                delivery: Delivery::Notify,
+            },
+            &tails,
+        )
+        .expect("notified");
+        assert_eq!(note.summary, "Survival crashed");
+        assert!(note.body.starts_with("Exit code 137, out of memory"));
+        assert!(
+            note.body
+                .ends_with("java.lang.OutOfMemoryError: Java heap space")
+        );
+        assert_eq!(note.server, Some(key));
+        assert_eq!(note.urgency, Urgency::Critical);
+        let png = note.image_png.expect("memory chart for an OOM crash");
+        assert_eq!(&png[1..4], b"PNG");
+    }
+
+    #[test]
+    fn muted_or_held_outputs_are_not_notified_but_summaries_and_recoveries_are() {
+        let key = ServerKey::new("p", "s1");
+        let tails = ServerTails::default();
+        for delivery in [Delivery::Muted, Delivery::Snoozed, Delivery::QuietHours] {
+            let out = AlertOutput::Fire {
+                alert: crash(&key),
+                delivery,
+            };
+            assert_eq!(compose(&out, &tails), None, "{delivery:?}");
+        }
+        let resolved = compose(
+            &AlertOutput::Resolved {
+                alert: crash(&key),
+                downtime_ms: 200_000,
+                delivery: Delivery::Notify,
+            },
+            &tails,
+        )
+        .expect("notified");
+        assert_eq!(resolved.summary, "Survival recovered");
+        assert!(
+            resolved.body.contains("down 3 min 20 s"),
+            "{}",
+            resolved.body
+        );
+        let summary = compose(
+            &AlertOutput::Summary {
+                reason: HoldReason::QuietHours,
+                summary: HeldSummary {
+                    fired: vec![crash(&key)],
+                    resolved: vec![],
+                    still_active: vec![crash(&key)],
+                },
+            },
+            &tails,
+        )
+        .expect("notified");
+        assert_eq!(
+            summary.summary,
+            "While you were away: 1 alert, 1 still active"
+        );
+        assert!(summary.body.contains("Active: Survival crashed"));
+    }
+}
