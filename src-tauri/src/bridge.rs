@@ -18,6 +18,7 @@
 //! in `dropped` too, so a view can re-read the snapshot.
 
 use aerie_core::event::{ServerEvent, ServerEventKind, ServerKey};
+use aerie_core::fleet::Received;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -92,10 +93,33 @@ enum Control {
     Remove(SubscriptionId),
 }
 
+/// Where the bridge reads events from: the fleet's subscription (or a plain broadcast
+/// receiver in tests).
+pub trait EventSource: Send + 'static {
+    /// The next event or a count of missed ones; `None` when the source is closed.
+    fn next(&mut self) -> impl std::future::Future<Output = Option<Received>> + Send;
+}
+
+impl EventSource for aerie_core::fleet::Subscription {
+    async fn next(&mut self) -> Option<Received> {
+        self.recv().await
+    }
+}
+
+impl EventSource for broadcast::Receiver<ServerEvent> {
+    async fn next(&mut self) -> Option<Received> {
+        match self.recv().await {
+            Ok(e) => Some(Received::Event(e)),
+            Err(broadcast::error::RecvError::Lagged(n)) => Some(Received::Missed(n)),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+}
+
 impl WindowBridge {
     /// Starts the window's task on the current tokio runtime. It ends when every handle is
-    /// dropped or the bus closes.
-    pub fn start(bus: broadcast::Receiver<ServerEvent>) -> Self {
+    /// dropped or the source closes.
+    pub fn start(bus: impl EventSource) -> Self {
         let (control, rx) = mpsc::unbounded_channel();
         tokio::spawn(run(bus, rx));
         Self { control }
@@ -191,10 +215,7 @@ fn clip(mut event: ServerEvent) -> ServerEvent {
     event
 }
 
-async fn run(
-    mut bus: broadcast::Receiver<ServerEvent>,
-    mut control: mpsc::UnboundedReceiver<Control>,
-) {
+async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Control>) {
     let mut subs: HashMap<SubscriptionId, Subscription> = HashMap::new();
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -211,19 +232,19 @@ async fn run(
                 }
                 None => break,
             },
-            event = bus.recv() => match event {
-                Ok(event) => {
+            event = bus.next() => match event {
+                Some(Received::Event(event)) => {
                     for sub in subs.values_mut().filter(|s| s.topic.wants(&event)) {
                         sub.push(&event);
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                Some(Received::Missed(missed)) => {
                     tracing::warn!(missed, "bridge: fell behind the event bus");
                     for sub in subs.values_mut() {
                         sub.dropped += missed;
                     }
                 }
-                Err(broadcast::error::RecvError::Closed) => break,
+                None => break,
             },
             _ = tick.tick() => {
                 subs.retain(|id, sub| {

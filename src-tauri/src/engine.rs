@@ -4,7 +4,8 @@
 //! headless `aerie` CLI; a named instance or the demo keeps everything under its data directory
 //! and its own keyring namespace.
 
-use aerie_core::accounts::Accounts;
+use aerie_core::accounts::{AccountConfig, Accounts, Watch};
+use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess};
 use aerie_core::secrets::KeyringStore;
 use aerie_core::settings::{Paths, SettingsFile};
 use std::path::Path;
@@ -17,10 +18,13 @@ pub struct Engine {
     pub accounts: Accounts,
     /// Where the files are.
     pub paths: Paths,
+    /// One live socket per watched server.
+    pub fleet: Fleet,
 }
 
 impl Engine {
-    /// Opens settings and the keyring. `data_dir` is `None` for the user's own profile.
+    /// Opens settings and the keyring and starts an empty fleet (inside a tokio runtime).
+    /// `data_dir` is `None` for the user's own profile.
     pub fn open(data_dir: Option<&Path>, keyring_service: &str) -> aerie_core::Result<Self> {
         let paths = match data_dir {
             Some(dir) => Paths::under(dir),
@@ -30,7 +34,41 @@ impl Engine {
         let secrets = Arc::new(KeyringStore::open(keyring_service)?);
         let accounts = Accounts::new(SettingsFile::at(&paths), secrets);
         tracing::info!(config = %paths.config_dir.display(), keyring = keyring_service, "engine opened");
-        Ok(Self { accounts, paths })
+        let fleet = Fleet::start(FleetConfig::default());
+        Ok(Self {
+            accounts,
+            paths,
+            fleet,
+        })
+    }
+
+    /// Starts watching an account's servers; returns how many.
+    pub async fn watch(&self, config: &AccountConfig) -> aerie_core::Result<usize> {
+        let key = self.accounts.key(&config.id)?;
+        let mut access = PanelAccess::new(config.id.clone(), config.url.clone(), key);
+        access.only = match &config.watch {
+            Watch::All => None,
+            Watch::Selected { servers, .. } => Some(servers.iter().cloned().collect()),
+        };
+        let n = self.fleet.add_panel(access).await?;
+        tracing::info!(account = %config.id, servers = n, "watching");
+        Ok(n)
+    }
+
+    /// Starts watching every configured account; one failing account does not stop the rest.
+    pub async fn watch_all(&self) {
+        let accounts = match self.accounts.list() {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the accounts");
+                return;
+            }
+        };
+        for config in accounts {
+            if let Err(e) = self.watch(&config).await {
+                tracing::warn!(account = %config.id, error = %e, "cannot watch this account");
+            }
+        }
     }
 
     /// The settings file.

@@ -85,10 +85,13 @@ fn run_with(args: Args) -> anyhow::Result<()> {
                 throwaway,
             });
             let own = profile.data_dir.is_none() && !profile.demo;
-            let engine = engine::Engine::open(
-                (!own).then_some(data_dir.as_path()),
-                &profile.keyring_service,
-            )
+            // The fleet spawns its tasks on Tauri's tokio runtime.
+            let engine = tauri::async_runtime::block_on(async {
+                engine::Engine::open(
+                    (!own).then_some(data_dir.as_path()),
+                    &profile.keyring_service,
+                )
+            })
             .map_err(|e| {
                 tracing::error!(error = %e, "the engine could not open");
                 e.to_string()
@@ -101,6 +104,12 @@ fn run_with(args: Args) -> anyhow::Result<()> {
             {
                 tracing::error!(error = %format!("{e:#}"), "demo: could not start the simulator");
             }
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Ok(engine) = handle.state::<engine::EngineState>().get() {
+                    engine.watch_all().await;
+                }
+            });
             if start_hidden && let Some(w) = app.get_webview_window(window::MAIN) {
                 w.hide()?;
             }

@@ -7,7 +7,8 @@
 use aerie_desktop::commands::accounts::{
     AccountInput, AccountSummary, AccountTest, PanelKind, PanelServer,
 };
-use aerie_desktop::commands::servers::PowerAction;
+use aerie_desktop::commands::console::{ConsoleFrame, ConsoleLineDto};
+use aerie_desktop::commands::servers::{FleetFrame, PowerAction, RowHealth, ServerRow};
 use aerie_desktop::commands::settings::{AlertRules, QuietHours, Settings, ThemeChoice};
 use aerie_desktop::error::IpcError;
 use aerie_desktop::state::{AppEvent, AppView};
@@ -31,6 +32,11 @@ fn ours() -> Vec<(String, String)> {
         one::<PanelKind>(),
         one::<PanelServer>(),
         one::<PowerAction>(),
+        one::<ServerRow>(),
+        one::<FleetFrame>(),
+        one::<RowHealth>(),
+        one::<ConsoleFrame>(),
+        one::<ConsoleLineDto>(),
         one::<Settings>(),
         one::<AlertRules>(),
         one::<QuietHours>(),

@@ -155,7 +155,13 @@ pub async fn add_account(
         config = accounts.set_watch(&config.id, watch_for(input.watched))?;
     }
     tracing::info!(account = %config.id, "account added from the UI");
-    Ok(summary(config, true))
+    let watching = engine.get()?.watch(&config).await;
+    let mut out = summary(config, true);
+    match watching {
+        Ok(n) => out.server_count = n as u32,
+        Err(e) => out.error = Some(e.to_string()),
+    }
+    Ok(out)
 }
 
 /// Edits an account: name, key (when given), watched servers.
@@ -190,10 +196,12 @@ pub async fn update_account(
     Ok(summary(config, true))
 }
 
-/// Removes an account and wipes its key from the keyring.
+/// Removes an account, stops its sockets and wipes its key from the keyring.
 #[tauri::command]
-pub fn remove_account(engine: State<'_, EngineState>, id: String) -> Result<()> {
-    let removed = engine.get()?.accounts.remove(&id)?;
+pub async fn remove_account(engine: State<'_, EngineState>, id: String) -> Result<()> {
+    let engine = engine.get()?;
+    let removed = engine.accounts.remove(&id)?;
+    engine.fleet.remove_panel(&removed.id).await;
     tracing::info!(account = %removed.id, "account removed from the UI");
     Ok(())
 }

@@ -1,14 +1,20 @@
-//! The fleet's servers and power actions. They need `aerie-core::fleet`, which has not landed
-//! in this build: each command says so with `not_available` rather than showing made-up data.
+//! The fleet's servers: snapshot rows, the live fleet subscription, power, connections.
 
+use crate::bridge::{Frame, Topic, WindowBridge};
+use crate::engine::{Engine, EngineState};
 use crate::error::{Error, Result};
-use aerie_core::event::ServerKey;
-use serde::Deserialize;
+use crate::state::Subscriptions;
+use aerie_core::event::{ConnectionState, PowerState, ServerKey};
+use aerie_core::fleet::ServerSnapshot;
+use aerie_core::panel::PowerSignal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
 use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State, WebviewWindow};
 use ts_rs::TS;
 
-/// A power signal, with the panel's safety model (kill only while stopping) enforced by the UI
-/// and the engine.
+/// A power signal. The panel's safety model (kill only while stopping, confirm) is the UI's
+/// and the engine's; the panel checks permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PowerAction {
@@ -22,30 +28,236 @@ pub enum PowerAction {
     Kill,
 }
 
-const FLEET: &str = "the fleet (aerie-core::fleet)";
+impl From<PowerAction> for PowerSignal {
+    fn from(a: PowerAction) -> Self {
+        match a {
+            PowerAction::Start => Self::Start,
+            PowerAction::Stop => Self::Stop,
+            PowerAction::Restart => Self::Restart,
+            PowerAction::Kill => Self::Kill,
+        }
+    }
+}
+
+/// A row's colour in the fleet list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(rename = "Health")]
+pub enum RowHealth {
+    /// Running and connected.
+    Green,
+    /// In transition, or the link is being re-established.
+    Yellow,
+    /// Offline, or the link failed.
+    Red,
+}
+
+/// One server as the fleet list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ServerRow {
+    /// `panel/server`.
+    pub id: String,
+    /// Key.
+    pub key: ServerKey,
+    /// Display name.
+    pub name: String,
+    /// Account name.
+    pub panel_name: String,
+    /// Node name.
+    pub node: String,
+    /// Power state, when known.
+    pub state: Option<PowerState>,
+    /// Panel-side status (`installing`, `suspended`, …).
+    pub panel_status: Option<String>,
+    /// CPU, percent of one core.
+    pub cpu_percent: f64,
+    /// CPU limit, percent of one core (0 = unlimited).
+    #[ts(type = "number")]
+    pub cpu_limit_percent: u64,
+    /// Memory in use.
+    #[ts(type = "number")]
+    pub memory_bytes: u64,
+    /// Memory limit (0 = unlimited).
+    #[ts(type = "number")]
+    pub memory_limit_bytes: u64,
+    /// Disk in use.
+    #[ts(type = "number")]
+    pub disk_bytes: u64,
+    /// Disk limit (0 = unlimited).
+    #[ts(type = "number")]
+    pub disk_limit_bytes: u64,
+    /// Network receive rate.
+    pub rx_bps: f64,
+    /// Network send rate.
+    pub tx_bps: f64,
+    /// Uptime.
+    #[ts(type = "number")]
+    pub uptime_ms: u64,
+    /// Link state.
+    pub connection: ConnectionState,
+    /// Row colour.
+    pub health: RowHealth,
+    /// The user's permissions on this server.
+    pub permissions: Vec<String>,
+    /// Active alerts (0 until the alert service is wired).
+    pub active_alerts: u32,
+    /// Alerts muted for this server.
+    pub muted: bool,
+    /// Last event, ms since the epoch.
+    #[ts(type = "number")]
+    pub updated_at: u64,
+}
+
+/// Rows that changed (upsert by id) and ids that went away.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FleetFrame {
+    /// Changed rows.
+    pub rows: Vec<ServerRow>,
+    /// Removed row ids.
+    pub removed: Vec<String>,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+fn health(s: &ServerSnapshot) -> RowHealth {
+    match (&s.connection, s.state) {
+        (ConnectionState::Failed { .. }, _) | (_, Some(PowerState::Offline)) => RowHealth::Red,
+        (ConnectionState::Live, Some(PowerState::Running)) => RowHealth::Green,
+        _ => RowHealth::Yellow,
+    }
+}
+
+fn row(s: ServerSnapshot, panel_names: &HashMap<String, String>) -> ServerRow {
+    let stats = s.stats.unwrap_or_default();
+    let limits = s.info.limits;
+    ServerRow {
+        id: s.key.to_string(),
+        panel_name: panel_names
+            .get(&s.key.panel)
+            .cloned()
+            .unwrap_or_else(|| s.key.panel.clone()),
+        name: s.info.name.clone(),
+        node: s.info.node.clone(),
+        state: s.state,
+        panel_status: s.info.panel_status.clone(),
+        cpu_percent: stats.cpu_absolute,
+        cpu_limit_percent: limits.cpu_percent,
+        memory_bytes: stats.memory_bytes,
+        memory_limit_bytes: limits.memory_mib * MIB,
+        disk_bytes: stats.disk_bytes,
+        disk_limit_bytes: limits.disk_mib * MIB,
+        rx_bps: s.rates.rx_bps,
+        tx_bps: s.rates.tx_bps,
+        uptime_ms: s.uptime_ms,
+        health: health(&s),
+        connection: s.connection.clone(),
+        permissions: s.info.permissions.clone(),
+        active_alerts: 0,
+        muted: false,
+        updated_at: s.last_event_at,
+        key: s.key,
+    }
+}
+
+fn panel_names(engine: &Engine) -> HashMap<String, String> {
+    engine
+        .accounts
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect()
+}
+
+/// Rows for `keys` (all when `None`).
+fn rows(engine: &Engine, keys: Option<&BTreeSet<ServerKey>>) -> Vec<ServerRow> {
+    let names = panel_names(engine);
+    engine
+        .fleet
+        .snapshot()
+        .into_iter()
+        .filter(|s| keys.is_none_or(|k| k.contains(&s.key)))
+        .map(|s| row(s, &names))
+        .collect()
+}
+
+/// Sends rows in frames that stay under the IPC fast path's ~8 KB.
+fn send_rows(channel: &Channel<FleetFrame>, rows: Vec<ServerRow>) -> bool {
+    let mut batch = Vec::new();
+    let mut size = 0;
+    for r in rows {
+        let len = serde_json::to_vec(&r).map_or(0, |v| v.len()) + 1;
+        if !batch.is_empty() && size + len > crate::bridge::FRAME_BUDGET {
+            let frame = FleetFrame {
+                rows: std::mem::take(&mut batch),
+                removed: Vec::new(),
+            };
+            if channel.send(frame).is_err() {
+                return false;
+            }
+            size = 0;
+        }
+        size += len;
+        batch.push(r);
+    }
+    channel
+        .send(FleetFrame {
+            rows: batch,
+            removed: Vec::new(),
+        })
+        .is_ok()
+}
 
 /// Every watched server with its latest state.
 #[tauri::command]
-pub fn list_servers() -> Result<Vec<serde_json::Value>> {
-    Err(Error::NotAvailable(FLEET))
+pub fn list_servers(engine: State<'_, EngineState>) -> Result<Vec<ServerRow>> {
+    Ok(rows(engine.get()?, None))
 }
 
-/// Fleet rows, coalesced by the bridge; resolves to a subscription id.
+/// Fleet rows: the first frames hold every row, then changed rows at most 20 times a second.
+/// Resolves to the subscription id.
 #[tauri::command]
-pub fn subscribe_fleet(on_frame: Channel<serde_json::Value>) -> Result<u32> {
-    let _ = on_frame;
-    Err(Error::NotAvailable(FLEET))
+pub async fn subscribe_fleet(
+    app: AppHandle,
+    window: WebviewWindow,
+    subs: State<'_, Subscriptions>,
+    engine: State<'_, EngineState>,
+    on_frame: Channel<FleetFrame>,
+) -> Result<u32> {
+    let engine = engine.get()?;
+    let id = subs.next_id();
+    send_rows(&on_frame, rows(engine, None));
+    let bridge = subs.bridge(window.label(), || {
+        WindowBridge::start(engine.fleet.subscribe())
+    });
+    let sink = move |frame: Frame| {
+        let Ok(engine) = app.state::<EngineState>().inner().get() else {
+            return false;
+        };
+        // After a bus overflow the view may have missed anything: resend every row.
+        let keys: Option<BTreeSet<ServerKey>> =
+            (frame.dropped == 0).then(|| frame.events.iter().map(|e| e.key.clone()).collect());
+        send_rows(&on_frame, rows(engine, keys.as_ref()))
+    };
+    bridge.subscribe(id, Topic::Fleet, Box::new(sink));
+    subs.record(id, window.label());
+    Ok(id)
 }
 
 /// Sends a power signal.
 #[tauri::command]
-pub async fn power(server: ServerKey, action: PowerAction) -> Result<()> {
-    tracing::info!(%server, ?action, "power requested");
-    Err(Error::NotAvailable(FLEET))
+pub async fn power(
+    engine: State<'_, EngineState>,
+    server: ServerKey,
+    action: PowerAction,
+) -> Result<()> {
+    tracing::info!(%server, ?action, "power");
+    engine.get()?.fleet.power(&server, action.into()).await?;
+    Ok(())
 }
 
-/// Every socket with its metrics.
+/// Every socket with its metrics (needs the connections DTO; not wired yet).
 #[tauri::command]
 pub fn list_connections() -> Result<Vec<serde_json::Value>> {
-    Err(Error::NotAvailable(FLEET))
+    Err(Error::NotAvailable("the connections view"))
 }
