@@ -76,6 +76,56 @@ pub struct AlertId {
     pub subject: Subject,
 }
 
+/// The stable text form, e.g. `crash:server:home/a1b2c3d4`, `node_unreachable:node:home/de-1`,
+/// `credentials_rejected:account:home`, for UIs and commands that pass ids as strings.
+impl std::fmt::Display for AlertId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = serde_json::to_value(self.kind).map_err(|_| std::fmt::Error)?;
+        let kind = kind.as_str().ok_or(std::fmt::Error)?;
+        match &self.subject {
+            Subject::Server { key } => write!(f, "{kind}:server:{}/{}", key.panel, key.server),
+            Subject::Node { panel, node } => write!(f, "{kind}:node:{panel}/{node}"),
+            Subject::Account { panel } => write!(f, "{kind}:account:{panel}"),
+        }
+    }
+}
+
+impl std::str::FromStr for AlertId {
+    type Err = String;
+
+    /// Parses the [`Display`](std::fmt::Display) form. Account ids never contain `/`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("not an alert id: {s:?}");
+        let mut parts = s.splitn(3, ':');
+        let (Some(kind), Some(subject), Some(rest)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let kind: AlertKind = serde_json::from_value(serde_json::Value::String(kind.to_owned()))
+            .map_err(|_| bad())?;
+        let subject = match subject {
+            "server" => {
+                let (panel, server) = rest.split_once('/').ok_or_else(bad)?;
+                Subject::Server {
+                    key: ServerKey::new(panel, server),
+                }
+            }
+            "node" => {
+                let (panel, node) = rest.split_once('/').ok_or_else(bad)?;
+                Subject::Node {
+                    panel: panel.to_owned(),
+                    node: node.to_owned(),
+                }
+            }
+            "account" => Subject::Account {
+                panel: rest.to_owned(),
+            },
+            _ => return Err(bad()),
+        };
+        Ok(Self { kind, subject })
+    }
+}
+
 /// How bad an alert is; the tray colour follows the worst one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -159,10 +159,12 @@ impl AlertService {
         let _ = self.commands.send(Command::Acknowledge(id));
     }
 
-    /// Holds notifications for `duration`; a summary follows when it ends.
-    pub fn snooze_for(&self, duration: Duration) {
+    /// Holds notifications for `duration`; a summary follows when it ends. Returns when it
+    /// ends, ms since the Unix epoch.
+    pub fn snooze_for(&self, duration: Duration) -> TimestampMs {
         let until = now_ms().saturating_add(u64::try_from(duration.as_millis()).unwrap_or(0));
         let _ = self.commands.send(Command::SnoozeUntil(until));
+        until
     }
 
     /// Ends snooze-all now.

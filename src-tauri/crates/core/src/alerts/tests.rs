@@ -758,3 +758,43 @@ fn outputs_serialize_for_the_cli_json_lines() {
     assert_eq!(json["type"], "fire");
     assert_eq!(json["alert"]["id"]["kind"], "crash");
 }
+
+#[test]
+fn alert_ids_round_trip_through_their_text_form() {
+    let ids = [
+        AlertId {
+            kind: AlertKind::Crash,
+            subject: Subject::Server {
+                key: key("a1b2c3d4"),
+            },
+        },
+        AlertId {
+            kind: AlertKind::NodeUnreachable,
+            subject: Subject::Node {
+                panel: "panel".into(),
+                node: "de/fra-1".into(),
+            },
+        },
+        AlertId {
+            kind: AlertKind::CredentialsRejected,
+            subject: Subject::Account {
+                panel: "panel".into(),
+            },
+        },
+    ];
+    for id in ids {
+        let text = id.to_string();
+        assert_eq!(text.parse::<AlertId>(), Ok(id), "{text}");
+    }
+    assert_eq!(
+        AlertId {
+            kind: AlertKind::Crash,
+            subject: Subject::Server {
+                key: key("a1b2c3d4")
+            },
+        }
+        .to_string(),
+        "crash:server:panel/a1b2c3d4"
+    );
+    assert!("bogus:server:p/s".parse::<AlertId>().is_err());
+}
