@@ -17,8 +17,8 @@ mod tails;
 pub use engine::AlertEngine;
 pub use log::AlertLog;
 pub use model::{
-    Alert, AlertId, AlertKind, AlertOutput, Delivery, Health, HeldSummary, HoldReason, Severity,
-    Subject, format_duration,
+    Alert, AlertId, AlertKind, AlertOutput, Delivery, Health, HeldSummary, HoldReason,
+    ResolvedAlert, Severity, Subject, format_duration,
 };
 pub use rules::{
     AlertRules, CrashLoopRule, CrashRule, DurationRule, NodeRule, NoiseRules, QuietHours, RuleSet,

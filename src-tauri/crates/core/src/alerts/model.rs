@@ -1,11 +1,12 @@
 //! What the alert engine tells the rest of Aerie: alerts, their outputs and fleet health.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::event::{ServerKey, TimestampMs};
 
 /// Which detector an alert comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// Running/starting went offline without a stop (wings-protocol §8).
@@ -35,7 +36,7 @@ pub enum AlertKind {
 }
 
 /// What an alert is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Subject {
     /// One server.
@@ -68,7 +69,7 @@ impl Subject {
 }
 
 /// Identifies one alert: at most one is active per kind and subject.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 pub struct AlertId {
     /// The detector.
     pub kind: AlertKind,
@@ -127,7 +128,7 @@ impl std::str::FromStr for AlertId {
 }
 
 /// How bad an alert is; the tray colour follows the worst one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Needs a look soon.
@@ -137,7 +138,7 @@ pub enum Severity {
 }
 
 /// One alert as shown to a person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Alert {
     /// Kind and subject.
     pub id: AlertId,
@@ -150,8 +151,10 @@ pub struct Alert {
     /// More words, e.g. "Exit code 137, out of memory".
     pub detail: String,
     /// When the condition began, ms since the Unix epoch.
+    #[ts(type = "number")]
     pub since: TimestampMs,
     /// When the alert fired.
+    #[ts(type = "number")]
     pub fired_at: TimestampMs,
     /// Exit code of the crash, when the daemon reported one.
     pub exit_code: Option<i32>,
@@ -164,7 +167,7 @@ pub struct Alert {
 }
 
 /// Whether an output should reach the user now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Delivery {
     /// Show a desktop notification.
@@ -185,7 +188,7 @@ impl Delivery {
 }
 
 /// Why notifications were held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
     /// Snooze-all.
@@ -195,12 +198,12 @@ pub enum HoldReason {
 }
 
 /// What happened while notifications were held, delivered as one notification afterwards.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct HeldSummary {
     /// Alerts that fired while held.
     pub fired: Vec<Alert>,
-    /// Alerts that resolved while held, with their downtime in ms.
-    pub resolved: Vec<(Alert, u64)>,
+    /// Alerts that resolved while held, with their downtime.
+    pub resolved: Vec<ResolvedAlert>,
     /// Alerts still active when the hold ended.
     pub still_active: Vec<Alert>,
 }
@@ -223,19 +226,34 @@ impl HeldSummary {
             .iter()
             .map(|a| format!("Active: {}", a.title))
             .collect();
-        lines.extend(self.resolved.iter().map(|(a, downtime)| {
-            format!(
-                "Recovered: {} (down {})",
-                a.title,
-                format_duration(*downtime)
-            )
-        }));
+        lines.extend(self.resolved.iter().map(
+            |ResolvedAlert {
+                 alert: a,
+                 downtime_ms: downtime,
+             }| {
+                format!(
+                    "Recovered: {} (down {})",
+                    a.title,
+                    format_duration(*downtime)
+                )
+            },
+        ));
         lines.join("\n")
     }
 }
 
+/// An alert that recovered, with how long it was down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ResolvedAlert {
+    /// The alert as it was.
+    pub alert: Alert,
+    /// Downtime, ms.
+    #[ts(type = "number")]
+    pub downtime_ms: u64,
+}
+
 /// Fleet health for the tray icon, worst first in the order critical, offline, warning, ok.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
     /// Nothing active.
@@ -250,7 +268,7 @@ pub enum Health {
 }
 
 /// What the engine decided; sinks turn these into notifications, log rows and tray colour.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AlertOutput {
     /// An alert became active.
@@ -265,6 +283,7 @@ pub enum AlertOutput {
         /// The alert as it was.
         alert: Alert,
         /// How long it was down (from the condition's start), ms.
+        #[ts(type = "number")]
         downtime_ms: u64,
         /// Whether to notify now.
         delivery: Delivery,

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Alert, AlertId, AlertOutput, Delivery, HeldSummary, HoldReason};
+use super::model::{Alert, AlertId, AlertOutput, Delivery, HeldSummary, HoldReason, ResolvedAlert};
 use super::rules::AlertRules;
 use crate::event::TimestampMs;
 
@@ -188,7 +188,7 @@ pub(super) struct Hold {
     pub(super) snooze_until: Option<TimestampMs>,
     reason: Option<HoldReason>,
     fired: Vec<Alert>,
-    resolved: Vec<(Alert, u64)>,
+    resolved: Vec<ResolvedAlert>,
 }
 
 impl Hold {
@@ -230,7 +230,10 @@ impl Hold {
     }
 
     pub(super) fn held_resolve(&mut self, alert: Alert, downtime: u64) {
-        self.resolved.push((alert, downtime));
+        self.resolved.push(ResolvedAlert {
+            alert,
+            downtime_ms: downtime,
+        });
     }
 
     /// Once nothing holds notifications any more: the summary of what was held, if anything.

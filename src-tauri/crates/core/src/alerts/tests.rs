@@ -798,3 +798,14 @@ fn alert_ids_round_trip_through_their_text_form() {
     );
     assert!("bogus:server:p/s".parse::<AlertId>().is_err());
 }
+
+#[test]
+fn alert_types_export_to_typescript_with_plain_numbers() {
+    use ts_rs::TS;
+    let alert = Alert::decl();
+    assert!(alert.contains("since: number"), "{alert}");
+    assert!(alert.contains("fired_at: number"), "{alert}");
+    let output = AlertOutput::decl();
+    assert!(output.contains("\"fire\""), "{output}");
+    assert!(output.contains("downtime_ms: number"), "{output}");
+}
