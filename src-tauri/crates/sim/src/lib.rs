@@ -260,6 +260,12 @@ impl Sim {
         Ok(server_view(&server))
     }
 
+    /// Deletes a server: the panel forgets it (404), viewers get `deleted`, then W-1.11 closes
+    /// with 1001 and newer profiles drop the connection.
+    pub fn delete_server(&self, server: &str) -> Result<()> {
+        self.world.delete_server(server)
+    }
+
     /// Adds a subuser to a panel with explicit permissions per server (uuid or identifier);
     /// returns the subuser's client key.
     pub fn add_subuser(&self, panel: usize, grants: &[(&str, &[&str])]) -> Result<String> {

@@ -615,6 +615,13 @@ impl Server {
         true
     }
 
+    /// The server is deleted: the container is killed and viewers get `deleted` (`"null"`).
+    pub fn delete(&self) {
+        let mut rt = self.lock();
+        self.kill(&mut rt, Instant::now());
+        self.publish("deleted", Some("null"));
+    }
+
     /// Flood the console at `lines_per_sec` (0 stops the flood).
     pub fn flood(&self, lines_per_sec: u32) {
         let mut rt = self.lock();

@@ -2,7 +2,7 @@
 //! ids, secrets and behaviours.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use rand::distributions::Alphanumeric;
@@ -162,6 +162,7 @@ impl World {
                     timings,
                     boot_secs: AtomicU64::new(clock::now_secs()),
                     servers: RwLock::new(HashMap::new()),
+                    servers_gen: AtomicU64::new(0),
                     drop_gen: watch::channel(0).0,
                     sockets: AtomicUsize::new(0),
                     stalled: Arc::new(watch::channel(false).0),
@@ -271,9 +272,7 @@ impl World {
         let egg = EGGS
             .get(spec.egg)
             .ok_or_else(|| SimError::Config(format!("no egg {}", spec.egg)))?;
-        let id = self
-            .next_internal_id
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = self.next_internal_id.fetch_add(1, Ordering::Relaxed);
         let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
         let server = make_server(
             &mut rng,
@@ -295,12 +294,41 @@ impl World {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(server.info.uuid.clone(), server.clone());
+        node_ref.state.servers_gen.fetch_add(1, Ordering::Relaxed);
         self.servers
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(server.info.uuid.clone(), server.clone());
         panel.state.add_server(server.clone());
         Ok(server)
+    }
+
+    /// Removes a server from its node, its panel and the world.
+    pub fn delete_server(&self, id: &str) -> Result<()> {
+        let server = self.server(id)?;
+        let uuid = &server.info.uuid;
+        self.servers
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(uuid);
+        if let Some(node) = self.nodes.get(server.info.node) {
+            node.state
+                .servers
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(uuid);
+            node.state.servers_gen.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Ok(panel) = self.panel(server.info.panel) {
+            panel
+                .state
+                .servers
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|s| &s.info.uuid != uuid);
+        }
+        server.delete();
+        Ok(())
     }
 
     /// A fresh client key in the panel's prefix.

@@ -161,3 +161,32 @@ async fn same_seed_same_world() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test]
+async fn deleted_servers_vanish_from_the_panel_and_their_sockets_end() {
+    for profile in [Profile::Ptero111, Profile::Pelican] {
+        let sim = sim(profile, Timings::fast()).await;
+        let server = first_server(&sim);
+        let mut ws = Ws::authed(&sim, &server).await;
+        sim.delete_server(&server.identifier).unwrap();
+        let ev = ws.expect("deleted").await;
+        assert_eq!(ev.arg(), "null", "nil data stringified");
+        let code = ws.close_code().await;
+        let want = (profile == Profile::Ptero111).then_some(1001);
+        assert_eq!(code, want, "{profile:?}");
+        let p = &sim.panels()[0];
+        assert_eq!(p.servers.len(), 1);
+        let r = reqwest::Client::new()
+            .get(format!(
+                "{}/api/client/servers/{}",
+                p.url, server.identifier
+            ))
+            .bearer_auth(&p.client_key)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        sim.shutdown().await;
+    }
+}

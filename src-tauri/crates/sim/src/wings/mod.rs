@@ -45,6 +45,8 @@ pub struct NodeState {
     pub boot_secs: AtomicU64,
     /// Servers by full uuid.
     pub servers: RwLock<HashMap<String, Arc<Server>>>,
+    /// Bumped whenever `servers` changes, so the ticker picks up the new set.
+    pub servers_gen: AtomicU64,
     /// Bumped to drop every open socket.
     pub drop_gen: watch::Sender<u64>,
     /// Open websocket connections.
@@ -146,13 +148,13 @@ async fn drive(state: Arc<NodeState>) {
     let mut tick = tokio::time::interval(state.timings.tick);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut servers = state.all_servers();
-    let mut known = servers.len();
+    let mut known = state.servers_gen.load(Ordering::Relaxed);
     loop {
         let now = tick.tick().await;
-        let count = state.servers.read().map(|s| s.len()).unwrap_or(known);
-        if count != known {
+        let current = state.servers_gen.load(Ordering::Relaxed);
+        if current != known {
             servers = state.all_servers();
-            known = count;
+            known = current;
         }
         for server in &servers {
             server.tick(now);

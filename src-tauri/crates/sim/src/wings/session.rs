@@ -107,7 +107,16 @@ impl Session {
                     Some(Ok(_)) => {}
                 },
                 ev = recv_opt(&mut self.events) => match ev {
-                    Ok(frame) => self.outbound(&frame.text).await?,
+                    Ok(frame) => {
+                        self.outbound(&frame.text).await?;
+                        if frame.event == "deleted" {
+                            // W-1.11 says goodbye with 1001; newer Wings just drop the TCP link.
+                            if !self.node.profile.has_limits() {
+                                return self.close(1001, "server deleted").await;
+                            }
+                            return Err(End::Closed);
+                        }
+                    }
                     // A slow viewer loses events, like Wings' sink pool (§6.6).
                     Err(broadcast::error::RecvError::Lagged(_)) => {}
                     Err(broadcast::error::RecvError::Closed) => return Err(End::Closed),
