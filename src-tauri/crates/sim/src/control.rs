@@ -10,7 +10,7 @@
 //! `POST /control/servers/{id}/flood {"lines_per_sec":u32}`;
 //! `POST /control/servers/{id}/behaviour {"kind":"chatty","lines_per_sec":5}`;
 //! `POST /control/servers/{id}/power {"signal":"start|stop|restart|kill"}`;
-//! `GET /control/servers/{id}`.
+//! `POST /control/servers/{id}/delete`; `GET /control/servers/{id}`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +47,7 @@ pub fn router(world: Arc<World>) -> Router {
         .route("/control/servers/{id}/flood", post(flood))
         .route("/control/servers/{id}/behaviour", post(behaviour))
         .route("/control/servers/{id}/power", post(power))
+        .route("/control/servers/{id}/delete", post(delete))
         .with_state(world)
 }
 
@@ -184,4 +185,8 @@ async fn power(State(w): Shared, Path(id): Path<String>, Json(b): Json<PowerBody
     done(w.server(&id).map(|s| {
         let _ = s.power(action);
     }))
+}
+
+async fn delete(State(w): Shared, Path(id): Path<String>) -> Response {
+    done(w.delete_server(&id))
 }
