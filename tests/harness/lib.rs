@@ -220,3 +220,45 @@ fn free_port() -> Result<u16> {
 pub fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
+
+/// Adds a panel through the first-run form, the way a new user does.
+pub async fn add_panel_via_form(app: &App, name: &str, url: &str, key: &str) -> Result<()> {
+    let s = app.s();
+    s.click(
+        &s.wait_for("[data-testid=first-run-add-panel]", secs(30))
+            .await?,
+    )
+    .await?;
+    s.send_keys(
+        &s.wait_for("[data-testid=account-name]", secs(10)).await?,
+        name,
+    )
+    .await?;
+    s.send_keys(
+        &s.wait_for("[data-testid=account-url]", secs(10)).await?,
+        url,
+    )
+    .await?;
+    s.send_keys(
+        &s.wait_for("[data-testid=account-key]", secs(10)).await?,
+        key,
+    )
+    .await?;
+    s.click(&s.wait_for("[data-testid=account-submit]", secs(10)).await?)
+        .await
+}
+
+/// Calls a command through the app's real IPC from inside the page (what the UI's buttons do).
+pub async fn invoke(app: &App, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value> {
+    let script = "const [cmd, args, done] = arguments; \
+        window.__TAURI_INTERNALS__.invoke(cmd, args) \
+          .then(v => done({ ok: v }), e => done({ err: e }));";
+    let out = app
+        .s()
+        .execute_async(script, vec![serde_json::Value::from(cmd), args])
+        .await?;
+    match out.get("ok") {
+        Some(v) => Ok(v.clone()),
+        None => anyhow::bail!("{cmd} failed: {}", out["err"]),
+    }
+}

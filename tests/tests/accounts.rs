@@ -1,24 +1,9 @@
 //! Adding a panel: the form validates the key against a simulated panel, the key lands in the
 //! real OS keyring (gnome-keyring over the Secret Service), and the account survives a restart.
 
-use aerie_e2e::{App, AppData, secs};
+use aerie_e2e::{App, AppData, invoke, secs};
 use aerie_sim::{Sim, SimConfig};
 use serde_json::Value;
-
-/// Calls a command through the app's real IPC from inside the page.
-async fn invoke(app: &App, cmd: &str, args: Value) -> anyhow::Result<Value> {
-    let script = "const [cmd, args, done] = arguments; \
-        window.__TAURI_INTERNALS__.invoke(cmd, args) \
-          .then(v => done({ ok: v }), e => done({ err: e }));";
-    let out = app
-        .s()
-        .execute_async(script, vec![Value::from(cmd), args])
-        .await?;
-    match out.get("ok") {
-        Some(v) => Ok(v.clone()),
-        None => anyhow::bail!("{cmd} failed: {}", out["err"]),
-    }
-}
 
 /// Entries Aerie's e2e instance has in the Secret Service (attributes only, never secrets).
 fn keyring_entries(app: &App) -> anyhow::Result<usize> {
