@@ -57,15 +57,24 @@ pub enum Inbound {
     },
 }
 
+#[derive(serde::Deserialize)]
+struct RawFrame<'a> {
+    #[serde(borrow)]
+    event: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    args: Option<Value>,
+}
+
 /// Decodes one text frame; `None` for anything malformed or unknown.
 pub fn parse_frame(text: &str) -> Option<Inbound> {
-    let v: Value = serde_json::from_str(text).ok()?;
-    let obj = v.as_object()?;
-    let event = obj.get("event")?.as_str()?;
-    let args = obj.get("args");
+    // Typed, borrowing decode: no map is built for the envelope (this runs ~6,000 times a
+    // second for 1,000 servers).
+    let raw: RawFrame<'_> = serde_json::from_str(text).ok()?;
+    let event: &str = &raw.event;
+    let args = raw.args;
     // `stats` may carry an object (StellarStack); everything else must be strings, like Wings.
     if event == "stats" {
-        let first = match args {
+        let first = match &args {
             Some(Value::Array(a)) => a.first()?,
             _ => return None,
         };
@@ -73,11 +82,16 @@ pub fn parse_frame(text: &str) -> Option<Inbound> {
     }
     let arg = match args {
         None | Some(Value::Null) => String::new(),
+        Some(Value::Array(mut a)) if a.len() == 1 => match a.pop() {
+            Some(Value::String(s)) => s,
+            Some(Value::Null) | None => String::new(),
+            Some(_) => return None,
+        },
         Some(Value::Array(a)) => {
             let mut joined = String::new();
             for item in a {
                 match item {
-                    Value::String(s) => joined.push_str(s),
+                    Value::String(s) => joined.push_str(&s),
                     Value::Null => {}
                     _ => return None,
                 }
