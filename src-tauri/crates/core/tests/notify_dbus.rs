@@ -84,6 +84,21 @@ async fn next_call_with(stream: &mut zbus::MessageStream, needle: &str) -> Notif
         .expect("a Notify call naming the server within 20 s")
 }
 
+/// Crash notifications are critical and stay until dismissed: close what a test showed, so
+/// the shared notification server does not pile them up.
+async fn close_notification(id: u32) {
+    let conn = zbus::Connection::session().await.expect("session bus");
+    conn.call_method(
+        Some("org.freedesktop.Notifications"),
+        "/org/freedesktop/Notifications",
+        Some("org.freedesktop.Notifications"),
+        "CloseNotification",
+        &(id),
+    )
+    .await
+    .expect("CloseNotification");
+}
+
 fn ev(key: &ServerKey, kind: ServerEventKind) -> ServerEvent {
     ServerEvent {
         key: key.clone(),
@@ -208,6 +223,7 @@ async fn crash_event_becomes_a_desktop_notification_with_name_exit_code_console_
     .await
     .expect("the service reports the notification shown");
     assert!(report > 0, "dunst gives every notification an id");
+    close_notification(report).await;
 }
 
 /// The whole path on the simulator: a server's process dies in the simulated node, the fleet
@@ -243,6 +259,7 @@ async fn simulated_crash_on_a_watched_server_notifies_the_desktop() {
             ..ServiceOptions::default()
         },
     );
+    let mut reports = service.subscribe_notifications();
     let mut sub = fleet.subscribe();
     let panel = &sim.panels()[0];
     fleet
@@ -291,6 +308,20 @@ async fn simulated_crash_on_a_watched_server_notifies_the_desktop() {
         *service.health().borrow(),
         aerie_core::alerts::Health::Critical
     );
+
+    let id = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let NotificationReport::Shown { summary, id } =
+                reports.recv().await.expect("reports")
+                && summary.contains(&victim.name)
+            {
+                break id;
+            }
+        }
+    })
+    .await
+    .expect("shown");
+    close_notification(id).await;
 
     fleet.shutdown().await;
     sim.shutdown().await;
@@ -341,4 +372,5 @@ async fn clicking_the_notification_reports_the_server_to_open() {
     .await
     .expect("the click reaches the app within 10 s");
     assert_eq!(opened, key);
+    close_notification(id).await;
 }
