@@ -104,6 +104,9 @@ fn run_with(args: Args) -> anyhow::Result<()> {
             {
                 tracing::error!(error = %format!("{e:#}"), "demo: could not start the simulator");
             }
+            if let Ok(engine) = app.state::<engine::EngineState>().get() {
+                tray::follow_fleet(app.handle().clone(), engine.fleet.clone());
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 if let Ok(engine) = handle.state::<engine::EngineState>().get() {

@@ -208,6 +208,71 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     }
 }
 
+/// What the tray shows for a fleet snapshot. Until the alert service drives it: no servers is
+/// grey; a failed link is red; offline servers, reconnecting or polling links are amber.
+pub fn view_of(snapshot: &[aerie_core::fleet::ServerSnapshot]) -> TrayView {
+    use aerie_core::event::{ConnectionState, PowerState};
+    let mut health = if snapshot.is_empty() {
+        Health::Offline
+    } else {
+        Health::Ok
+    };
+    let mut problems = Vec::new();
+    for s in snapshot {
+        let (level, state) = match (&s.connection, s.state) {
+            (ConnectionState::Failed { .. }, _) => (Health::Critical, "link failed"),
+            (ConnectionState::Reconnecting { .. } | ConnectionState::Polling, _) => {
+                (Health::Warning, "reconnecting")
+            }
+            (_, Some(PowerState::Offline)) => (Health::Warning, "offline"),
+            _ => continue,
+        };
+        health = health.max(level);
+        problems.push(Problem {
+            key: s.key.clone(),
+            name: s.info.name.clone(),
+            state: state.to_string(),
+        });
+    }
+    problems.truncate(MAX_PROBLEMS);
+    TrayView {
+        health,
+        problems,
+        snoozed_until: None,
+    }
+}
+
+/// Keeps the tray in step with the fleet: redraws at most once a second, only on change.
+pub fn follow_fleet<R: Runtime>(app: AppHandle<R>, fleet: aerie_core::fleet::Fleet) {
+    tauri::async_runtime::spawn(async move {
+        let mut events = fleet.subscribe();
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut dirty = true;
+        let mut shown: Option<TrayView> = None;
+        loop {
+            tokio::select! {
+                got = events.recv() => match got {
+                    Some(_) => dirty = true,
+                    None => break,
+                },
+                _ = tick.tick() => {
+                    if !dirty {
+                        continue;
+                    }
+                    dirty = false;
+                    let view = view_of(&fleet.snapshot());
+                    if shown.as_ref() != Some(&view) {
+                        if let Err(e) = update(&app, &view) {
+                            tracing::warn!(error = %e, "tray: could not redraw");
+                        }
+                        shown = Some(view);
+                    }
+                }
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +292,11 @@ mod tests {
         );
         assert_eq!(parse("launch:acc1/x"), None);
         assert_eq!(parse("snooze:soon"), None);
+    }
+
+    #[test]
+    fn an_empty_fleet_is_grey_and_a_quiet_one_green() {
+        assert_eq!(view_of(&[]).health, Health::Offline);
     }
 
     #[test]
