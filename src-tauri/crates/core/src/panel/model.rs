@@ -204,6 +204,8 @@ pub(super) struct Pagination {
 
 #[derive(Deserialize)]
 pub(super) struct ServerAttrs {
+    #[serde(default)]
+    pub server_owner: bool,
     pub identifier: String,
     pub uuid: String,
     #[serde(default)]
@@ -233,7 +235,12 @@ pub(super) struct LimitsAttrs {
 }
 
 impl ServerAttrs {
-    pub fn into_remote(self, permissions: Vec<String>) -> RemoteServer {
+    pub fn into_remote(self, mut permissions: Vec<String>) -> RemoteServer {
+        // The list endpoint carries no permissions; an owner has all of them (`*`), which is
+        // what the panel's `meta.user_permissions` would say. Subusers need `GET /servers/{id}`.
+        if permissions.is_empty() && self.server_owner {
+            permissions.push("*".to_owned());
+        }
         let clamp = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
         let status = self.status.or_else(|| {
             if self.is_suspended {
@@ -379,12 +386,13 @@ mod tests {
     #[test]
     fn legacy_flags_become_a_panel_status() {
         let a: ServerAttrs = serde_json::from_str(
-            r#"{"identifier":"abcd1234","uuid":"u","is_suspended":true,"limits":{"memory":-1,"cpu":200}}"#,
+            r#"{"server_owner":true,"identifier":"abcd1234","uuid":"u","is_suspended":true,"limits":{"memory":-1,"cpu":200}}"#,
         )
         .expect("parses");
         let r = a.into_remote(vec![]);
         assert!(r.is_suspended());
         assert_eq!(r.limits.cpu_percent, 200);
         assert_eq!(r.limits.memory_mib, 0);
+        assert_eq!(r.permissions, ["*"], "owners get every permission");
     }
 }
