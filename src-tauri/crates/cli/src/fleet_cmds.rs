@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use aerie_core::alerts::{AlertOutput, AlertService, ServiceOptions};
 use aerie_core::event::{ConnectionState, ServerEventKind};
 use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess, Received, Subscription};
 use aerie_core::panel::PowerSignal;
@@ -70,13 +71,15 @@ pub struct LogsArgs {
     pub panels: PanelArgs,
 }
 
-/// Prints the fleet's events until Ctrl+C (or `until` elapses).
+/// Prints the fleet's events and the alert engine's decisions until Ctrl+C (or `until`).
 async fn stream(
     fleet: &Fleet,
     mut sub: Subscription,
+    alerts: &AlertService,
     json: bool,
     until: Option<Duration>,
 ) -> anyhow::Result<()> {
+    let mut alert_outputs = alerts.subscribe_outputs();
     let mut table = Table::default();
     let mut redraw = tokio::time::interval(Duration::from_secs(1));
     let deadline = async {
@@ -105,11 +108,37 @@ async fn stream(
                     eprintln!("aerie: output too slow, skipped {n} events");
                 }
                 None => break,
-            }
+            },
+            out = alert_outputs.recv() => match out {
+                Ok(out) => print_alert(&mut table, &out, json)?,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    eprintln!("aerie: output too slow, skipped {n} alerts");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
         }
     }
     fleet.shutdown().await;
     Ok(())
+}
+
+/// The same detectors and noise control as the desktop app, printed instead of notified.
+/// Started before any panel is added so it sees every server's name, node and limits.
+fn start_alerts(fleet: &Fleet) -> AlertService {
+    AlertService::start(fleet.subscribe(), ServiceOptions::default())
+}
+
+/// Prints one alert engine output (JSON line) or keeps it for the table.
+fn print_alert(table: &mut Table, out: &AlertOutput, json: bool) -> anyhow::Result<()> {
+    if json {
+        fleet_output::print_value_line(&fleet_output::alert_json_line(
+            out,
+            aerie_core::clock::now_ms(),
+        ))
+    } else {
+        table.note_alert(out);
+        Ok(())
+    }
 }
 
 /// `aerie watch`.
@@ -118,6 +147,7 @@ pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
     let fleet = Fleet::start(FleetConfig::default());
     // Subscribed first, so the `server` lines of the initial listing are printed too.
     let sub = fleet.subscribe();
+    let alerts = start_alerts(&fleet);
     for p in panels {
         let id = p.id.clone();
         let n = fleet
@@ -126,7 +156,7 @@ pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
             .with_context(|| format!("panel {id}"))?;
         eprintln!("aerie: watching {n} servers on {id}");
     }
-    stream(&fleet, sub, args.json, None).await
+    stream(&fleet, sub, &alerts, args.json, None).await
 }
 
 /// `aerie demo`: the same as `watch`, on the embedded simulator.
@@ -150,6 +180,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("cannot start the simulator: {e}"))?;
     let fleet = Fleet::start(FleetConfig::default());
     let sub = fleet.subscribe();
+    let alerts = start_alerts(&fleet);
     let panel = &sim.panels()[0];
     // A crash loop and a one-off crash, so the demo shows what alerts look like.
     if let [first, second, ..] = &panel.servers[..] {
@@ -168,6 +199,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let result = stream(
         &fleet,
         sub,
+        &alerts,
         args.json,
         args.seconds.map(Duration::from_secs),
     )

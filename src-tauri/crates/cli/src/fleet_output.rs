@@ -3,8 +3,20 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use aerie_core::event::{ConnectionState, Fact, ServerEvent, ServerEventKind, ServerKey};
+use aerie_core::alerts::AlertOutput;
+use aerie_core::event::{
+    ConnectionState, Fact, ServerEvent, ServerEventKind, ServerKey, TimestampMs,
+};
 use aerie_core::fleet::ServerSnapshot;
+
+/// RFC 3339 (UTC, milliseconds) for the `ts` field.
+fn rfc3339(at: TimestampMs) -> String {
+    i64::try_from(at)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
 
 /// One JSON object per event: `type`, `panel`, `server`, `ts` (RFC 3339) and the payload.
 pub fn json_line(ev: &ServerEvent) -> serde_json::Value {
@@ -12,23 +24,53 @@ pub fn json_line(ev: &ServerEvent) -> serde_json::Value {
     if let Some(obj) = v.as_object_mut() {
         obj.insert("panel".into(), ev.key.panel.clone().into());
         obj.insert("server".into(), ev.key.server.clone().into());
-        let ts = i64::try_from(ev.at)
-            .ok()
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-            .unwrap_or_default();
-        obj.insert("ts".into(), ts.into());
+        obj.insert("ts".into(), rfc3339(ev.at).into());
+        // Protocol facts and the alert engine's decisions share `type: "alert"`; `event`
+        // tells them apart.
+        if matches!(ev.kind, ServerEventKind::Alert { .. }) {
+            obj.insert("event".into(), "fact".into());
+        }
     }
     v
 }
 
-/// Prints one event as a JSON line; a closed stdout (e.g. `| head`) ends quietly.
-pub fn print_json_line(ev: &ServerEvent) -> anyhow::Result<()> {
+/// One JSON line for an alert engine output: `type: "alert"`, `event` (`fire`, `resolved`,
+/// `reminder`, `summary`, `snooze_ended`, `health`), `panel` and `server` of the first affected
+/// server (`null` for fleet-wide outputs), `ts`, and the output's own fields.
+pub fn alert_json_line(out: &AlertOutput, at: TimestampMs) -> serde_json::Value {
+    let mut v = serde_json::to_value(out).unwrap_or_else(|_| serde_json::json!({}));
+    let first = match out {
+        AlertOutput::Fire { alert, .. }
+        | AlertOutput::Resolved { alert, .. }
+        | AlertOutput::Reminder { alert } => alert.servers.first().cloned(),
+        _ => None,
+    };
+    if let Some(obj) = v.as_object_mut() {
+        let event = obj.remove("type").unwrap_or_default();
+        obj.insert("type".into(), "alert".into());
+        obj.insert("event".into(), event);
+        obj.insert(
+            "panel".into(),
+            first.as_ref().map(|k| k.panel.clone()).into(),
+        );
+        obj.insert("server".into(), first.map(|k| k.server).into());
+        obj.insert("ts".into(), rfc3339(at).into());
+    }
+    v
+}
+
+/// Prints one JSON value as a line; a closed stdout (e.g. `| head`) is an error the caller ends on.
+pub fn print_value_line(v: &serde_json::Value) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, &json_line(ev))?;
+    serde_json::to_writer(&mut out, v)?;
     writeln!(out)?;
     out.flush()?;
     Ok(())
+}
+
+/// Prints one event as a JSON line; a closed stdout (e.g. `| head`) ends quietly.
+pub fn print_json_line(ev: &ServerEvent) -> anyhow::Result<()> {
+    print_value_line(&json_line(ev))
 }
 
 /// The live table: snapshot rows plus the last alert per server.
@@ -80,6 +122,29 @@ impl Table {
     pub fn note(&mut self, ev: &ServerEvent) {
         if let ServerEventKind::Alert { fact } = &ev.kind {
             self.last_alert.insert(ev.key.clone(), fact_text(fact));
+        }
+    }
+
+    /// Remembers what the alert engine decided, which reads better than the raw fact.
+    pub fn note_alert(&mut self, out: &AlertOutput) {
+        match out {
+            AlertOutput::Fire { alert, .. } | AlertOutput::Reminder { alert } => {
+                for key in &alert.servers {
+                    self.last_alert
+                        .insert(key.clone(), format!("{}: {}", alert.title, alert.detail));
+                }
+            }
+            AlertOutput::Resolved {
+                alert, downtime_ms, ..
+            } => {
+                for key in &alert.servers {
+                    self.last_alert.insert(
+                        key.clone(),
+                        format!("resolved after {}s: {}", downtime_ms / 1000, alert.title),
+                    );
+                }
+            }
+            _ => {}
         }
     }
 
@@ -144,5 +209,22 @@ mod tests {
             ..ev
         };
         assert_eq!(json_line(&alert)["type"], "alert");
+        assert_eq!(json_line(&alert)["event"], "fact");
+    }
+
+    #[test]
+    fn alert_engine_outputs_are_alert_lines_with_their_event() {
+        let health = AlertOutput::Health {
+            health: aerie_core::alerts::Health::Critical,
+        };
+        let v = alert_json_line(&health, 1_700_000_000_123);
+        assert_eq!(v["type"], "alert");
+        assert_eq!(v["event"], "health");
+        assert_eq!(v["health"], "critical");
+        assert!(
+            v["server"].is_null(),
+            "fleet-wide outputs name no server: {v}"
+        );
+        assert_eq!(v["ts"], "2023-11-14T22:13:20.123Z");
     }
 }

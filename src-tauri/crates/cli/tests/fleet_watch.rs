@@ -27,7 +27,14 @@ fn check_line(v: &serde_json::Value) {
         .contains(&ty),
         "unexpected type {ty}"
     );
-    assert!(v["panel"].is_string() && v["server"].is_string());
+    // Fleet-wide alert engine outputs (health, summaries) name no server.
+    let fleet_wide = ty == "alert"
+        && ["health", "summary", "snooze_ended"].contains(&v["event"].as_str().unwrap_or(""));
+    if fleet_wide {
+        assert!(v["panel"].is_null() && v["server"].is_null(), "{v}");
+    } else {
+        assert!(v["panel"].is_string() && v["server"].is_string(), "{v}");
+    }
     let ts = v["ts"].as_str().unwrap();
     assert!(chrono::DateTime::parse_from_rfc3339(ts).is_ok(), "ts {ts}");
 }
@@ -148,4 +155,41 @@ async fn demo_json_runs_from_a_clean_home() {
     for t in ["server", "connection", "status", "stats"] {
         assert!(types.contains(t), "no {t} line in the demo: {types:?}");
     }
+}
+
+#[tokio::test]
+async fn demo_json_prints_the_alert_engines_crash_alert_with_the_server_name() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aerie"))
+        .args(["demo", "--json", "--seconds", "50"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("XDG_DATA_HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The demo crashes one server a few seconds in; wait for the engine's decision about it.
+    let fired = tokio::time::timeout(GUARD, async {
+        while let Some(l) = lines.next_line().await.unwrap() {
+            let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+            check_line(&v);
+            if v["type"] == "alert" && v["event"] == "fire" {
+                return v;
+            }
+        }
+        panic!("the demo ended without an alert");
+    })
+    .await
+    .expect("an alert fires within the guard");
+    let title = fired["alert"]["title"].as_str().unwrap();
+    let name = fired["alert"]["name"].as_str().unwrap();
+    assert!(title.contains("crashed"), "a crash alert: {fired}");
+    assert!(
+        !name.is_empty() && title.contains(name),
+        "named after the server: {fired}"
+    );
+    assert!(fired["server"].is_string(), "names the server: {fired}");
 }
