@@ -5,6 +5,7 @@
 //! and its own keyring namespace.
 
 use aerie_core::accounts::{AccountConfig, Accounts, Watch};
+use aerie_core::event::ServerKey;
 use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess};
 use aerie_core::secrets::KeyringStore;
 use aerie_core::settings::{Paths, SettingsFile};
@@ -20,6 +21,10 @@ pub struct Engine {
     pub paths: Paths,
     /// One live socket per watched server.
     pub fleet: Fleet,
+    /// Alerts, notifications and the history store on the fleet's events.
+    pub alerting: Arc<crate::alerting::Alerting>,
+    /// Notification clicks ("open this server"), taken once by the shell.
+    pub clicks: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<ServerKey>>>,
 }
 
 impl Engine {
@@ -35,10 +40,19 @@ impl Engine {
         let accounts = Accounts::new(SettingsFile::at(&paths), secrets);
         tracing::info!(config = %paths.config_dir.display(), keyring = keyring_service, "engine opened");
         let fleet = Fleet::start(FleetConfig::default());
+        let settings = accounts.settings().load()?;
+        let ui = crate::commands::settings::to_dto(&settings);
+        let rules = crate::alerting::core_rules(&ui.alerts, &ui.quiet_hours);
+        let (alerting, clicks) =
+            crate::alerting::Alerting::start(&fleet, &settings, rules, &paths.database_file());
+        let alerting = Arc::new(alerting);
+        alerting.follow_outputs();
         Ok(Self {
             accounts,
             paths,
             fleet,
+            alerting,
+            clicks: std::sync::Mutex::new(clicks),
         })
     }
 

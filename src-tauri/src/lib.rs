@@ -5,6 +5,7 @@
 //! webview ([`bridge`]), the embedded simulator for `--demo` ([`demo`]) and thin commands
 //! ([`commands`]). Everything with behaviour worth testing lives in `aerie-core`.
 
+pub mod alerting;
 pub mod bridge;
 pub mod commands;
 pub mod demo;
@@ -76,6 +77,7 @@ fn run_with(args: Args) -> anyhow::Result<()> {
         )
         .manage(state::Quitting::default())
         .manage(state::Subscriptions::default())
+        .manage(state::CloseToTray::default())
         .setup(move |app| {
             let (data_dir, throwaway) = resolve_data_dir(app.handle(), &profile)?;
             tracing::info!(data_dir = %data_dir.display(), throwaway, "data directory");
@@ -105,7 +107,16 @@ fn run_with(args: Args) -> anyhow::Result<()> {
                 tracing::error!(error = %format!("{e:#}"), "demo: could not start the simulator");
             }
             if let Ok(engine) = app.state::<engine::EngineState>().get() {
-                tray::follow_fleet(app.handle().clone(), engine.fleet.clone());
+                tray::follow_fleet(
+                    app.handle().clone(),
+                    engine.fleet.clone(),
+                    engine.alerting.clone(),
+                );
+                open_on_click(app.handle(), engine);
+                if let Ok(s) = engine.settings().load() {
+                    app.state::<state::CloseToTray>()
+                        .set(commands::settings::to_dto(&s).close_to_tray);
+                }
             }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -123,6 +134,27 @@ fn run_with(args: Args) -> anyhow::Result<()> {
         .build(context)?;
     app.run(window::on_run_event);
     Ok(())
+}
+
+/// A click on a notification shows the window and asks the UI to open that server.
+fn open_on_click(app: &tauri::AppHandle, engine: &engine::Engine) {
+    let taken = engine
+        .clicks
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    let Some(mut clicks) = taken else { return };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Some(key) = clicks.recv().await {
+            tracing::info!(%key, "notification clicked: opening the server");
+            window::show_main(&app);
+            app.state::<state::Subscriptions>()
+                .send_app_event(&state::AppEvent::OpenServer {
+                    id: key.to_string(),
+                });
+        }
+    });
 }
 
 /// The data directory: the flag's, a throw-away one for the demo (removed at exit), else the

@@ -26,6 +26,28 @@ impl Quitting {
     }
 }
 
+/// The `close_to_tray` setting: closing the window hides it (`true`, the default) or quits.
+#[derive(Debug)]
+pub struct CloseToTray(AtomicBool);
+
+impl Default for CloseToTray {
+    fn default() -> Self {
+        Self(AtomicBool::new(true))
+    }
+}
+
+impl CloseToTray {
+    /// Changes the setting.
+    pub fn set(&self, on: bool) {
+        self.0.store(on, Ordering::SeqCst);
+    }
+
+    /// Whether closing hides to the tray.
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 /// This run's profile and the directory its data lives in.
 #[derive(Debug)]
 pub struct Runtime {
@@ -77,6 +99,7 @@ pub struct Subscriptions {
     bridges: Mutex<HashMap<String, WindowBridge>>,
     owners: Mutex<HashMap<SubscriptionId, String>>,
     app_listeners: Mutex<HashMap<SubscriptionId, Channel<AppEvent>>>,
+    tasks: Mutex<HashMap<SubscriptionId, tokio::task::AbortHandle>>,
 }
 
 impl std::fmt::Debug for Subscriptions {
@@ -129,9 +152,18 @@ impl Subscriptions {
         });
     }
 
+    /// Remembers the task that feeds subscription `id` (aborted on unsubscribe).
+    pub fn add_task(&self, id: SubscriptionId, task: tokio::task::AbortHandle) {
+        lock(&self.tasks).insert(id, task);
+    }
+
     /// Ends subscription `id`, whichever kind it is.
     pub fn remove(&self, id: SubscriptionId) {
         if lock(&self.app_listeners).remove(&id).is_some() {
+            return;
+        }
+        if let Some(task) = lock(&self.tasks).remove(&id) {
+            task.abort();
             return;
         }
         let Some(window) = lock(&self.owners).remove(&id) else {

@@ -196,9 +196,18 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                     id: key.to_string(),
                 });
         }
+        Some(MenuCommand::Action(TrayAction::Snooze(minutes))) => {
+            match app.state::<crate::engine::EngineState>().get() {
+                Ok(engine) => {
+                    let until = engine.alerting.snooze(minutes);
+                    tracing::info!(minutes, ?until, "tray: snooze");
+                }
+                Err(e) => tracing::warn!(error = %e, "tray: cannot snooze"),
+            }
+        }
         Some(MenuCommand::Action(action)) => {
-            // Power and snooze go through the fleet and alert service, which have not landed
-            // in this build; say so in the log instead of pretending.
+            // Power goes through the fleet, which the tray does not reach yet; say so in the
+            // log instead of pretending.
             tracing::warn!(
                 ?action,
                 "tray: this action needs the fleet, not available yet"
@@ -208,8 +217,9 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     }
 }
 
-/// What the tray shows for a fleet snapshot. Until the alert service drives it: no servers is
-/// grey; a failed link is red; offline servers, reconnecting or polling links are amber.
+/// What the tray shows for a fleet snapshot alone: no servers is grey; a failed link is red;
+/// offline servers, reconnecting or polling links are amber. [`follow_fleet`] replaces the
+/// colour with the alert service's health.
 pub fn view_of(snapshot: &[aerie_core::fleet::ServerSnapshot]) -> TrayView {
     use aerie_core::event::{ConnectionState, PowerState};
     let mut health = if snapshot.is_empty() {
@@ -242,32 +252,42 @@ pub fn view_of(snapshot: &[aerie_core::fleet::ServerSnapshot]) -> TrayView {
     }
 }
 
-/// Keeps the tray in step with the fleet: redraws at most once a second, only on change.
-pub fn follow_fleet<R: Runtime>(app: AppHandle<R>, fleet: aerie_core::fleet::Fleet) {
+/// The tray's colour for the alert service's fleet health.
+pub fn health_of(health: aerie_core::alerts::Health) -> Health {
+    use aerie_core::alerts::Health as H;
+    match health {
+        H::Ok => Health::Ok,
+        H::Warning => Health::Warning,
+        H::Critical => Health::Critical,
+        H::Offline => Health::Offline,
+    }
+}
+
+/// Keeps the tray in step with the fleet and the alert service: the colour is the service's
+/// health (grey while nothing is watched), the menu lists the servers that are not up and the
+/// snooze state. Redraws at most once a second, only on change.
+pub fn follow_fleet<R: Runtime>(
+    app: AppHandle<R>,
+    fleet: aerie_core::fleet::Fleet,
+    alerting: std::sync::Arc<crate::alerting::Alerting>,
+) {
     tauri::async_runtime::spawn(async move {
-        let mut events = fleet.subscribe();
+        let health = alerting.service.health();
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        let mut dirty = true;
         let mut shown: Option<TrayView> = None;
         loop {
-            tokio::select! {
-                got = events.recv() => match got {
-                    Some(_) => dirty = true,
-                    None => break,
-                },
-                _ = tick.tick() => {
-                    if !dirty {
-                        continue;
-                    }
-                    dirty = false;
-                    let view = view_of(&fleet.snapshot());
-                    if shown.as_ref() != Some(&view) {
-                        if let Err(e) = update(&app, &view) {
-                            tracing::warn!(error = %e, "tray: could not redraw");
-                        }
-                        shown = Some(view);
-                    }
+            tick.tick().await;
+            let snapshot = fleet.snapshot();
+            let mut view = view_of(&snapshot);
+            if !snapshot.is_empty() {
+                view.health = health_of(*health.borrow());
+            }
+            view.snoozed_until = alerting.snoozed_until();
+            if shown.as_ref() != Some(&view) {
+                if let Err(e) = update(&app, &view) {
+                    tracing::warn!(error = %e, "tray: could not redraw");
                 }
+                shown = Some(view);
             }
         }
     });

@@ -22,12 +22,23 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Window events: a close request hides the window instead (unless quitting).
+/// Window events: a close request hides the window instead (unless quitting, or the
+/// `close_to_tray` setting is off: then closing quits).
 pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     if let WindowEvent::CloseRequested { api, .. } = event
         && window.label() == MAIN
         && !window.app_handle().state::<Quitting>().get()
     {
+        if !window
+            .app_handle()
+            .state::<crate::state::CloseToTray>()
+            .get()
+        {
+            tracing::info!("window closed with close-to-tray off: quitting");
+            window.app_handle().state::<Quitting>().set();
+            window.app_handle().exit(0);
+            return;
+        }
         api.prevent_close();
         if let Err(e) = window.hide() {
             tracing::warn!(error = %e, "close: could not hide");

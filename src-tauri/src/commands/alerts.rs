@@ -1,49 +1,97 @@
-//! Alerts: active, history, acknowledge, mute, snooze. They need the alert service of
-//! `aerie-core::alerts`, which has not landed in this build.
+//! Alerts: active, history, acknowledge, mute, snooze, all through `aerie-core`'s alert
+//! service (see [`crate::alerting`]).
 
+use crate::alerting::{AlertRecord, AlertsFrame, history};
+use crate::engine::EngineState;
 use crate::error::{Error, Result};
+use crate::state::Subscriptions;
+use aerie_core::alerts::AlertId;
 use aerie_core::event::ServerKey;
+use tauri::State;
 use tauri::ipc::Channel;
 
-const ALERTS: &str = "alerts (aerie-core::alerts)";
+/// Most history rows read to answer one page (fact rows of the fleet share the log).
+const HISTORY_SCAN: usize = 5_000;
 
 /// Active alerts.
 #[tauri::command]
-pub fn list_alerts() -> Result<Vec<serde_json::Value>> {
-    Err(Error::NotAvailable(ALERTS))
+pub fn list_alerts(engine: State<'_, EngineState>) -> Result<Vec<AlertRecord>> {
+    Ok(engine.get()?.alerting.frame().active)
 }
 
-/// Alert history, newest first.
+/// Alert history, newest first; `before` (ms since the epoch) pages back.
 #[tauri::command]
-pub fn alert_history(limit: u32, before: Option<u64>) -> Result<Vec<serde_json::Value>> {
-    let _ = (limit, before);
-    Err(Error::NotAvailable(ALERTS))
+pub async fn alert_history(
+    engine: State<'_, EngineState>,
+    limit: u32,
+    before: Option<u64>,
+) -> Result<Vec<AlertRecord>> {
+    let limit = usize::try_from(limit.clamp(1, 1_000)).unwrap_or(100);
+    let Some(store) = engine.get()?.alerting.store.clone() else {
+        return Err(Error::Unavailable(
+            "the history database could not be opened; see the log".into(),
+        ));
+    };
+    let entries = tauri::async_runtime::spawn_blocking(move || store.alerts(None, 0, HISTORY_SCAN))
+        .await
+        .map_err(|e| Error::Desktop(e.to_string()))??;
+    let entries: Vec<_> = entries
+        .into_iter()
+        .filter(|e| before.is_none_or(|b| e.at_ms < b))
+        .collect();
+    Ok(history(&entries, limit))
 }
 
-/// Alert state whenever it changes; resolves to a subscription id.
+/// Alert state whenever it changes (the first frame is the current state); resolves to a
+/// subscription id.
 #[tauri::command]
-pub fn subscribe_alerts(on_frame: Channel<serde_json::Value>) -> Result<u32> {
-    let _ = on_frame;
-    Err(Error::NotAvailable(ALERTS))
+pub fn subscribe_alerts(
+    engine: State<'_, EngineState>,
+    subs: State<'_, Subscriptions>,
+    on_frame: Channel<AlertsFrame>,
+) -> Result<u32> {
+    let alerting = engine.get()?.alerting.clone();
+    let (mut active, mut changed) = alerting.changes();
+    on_frame
+        .send(alerting.frame())
+        .map_err(|e| Error::Desktop(e.to_string()))?;
+    let id = subs.next_id();
+    let task = tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::select! {
+                r = active.changed() => if r.is_err() { break },
+                r = changed.changed() => if r.is_err() { break },
+            }
+            if on_frame.send(alerting.frame()).is_err() {
+                tracing::debug!(id, "alerts: channel gone");
+                break;
+            }
+        }
+    });
+    subs.add_task(id, task.inner().abort_handle());
+    Ok(id)
 }
 
-/// Acknowledges an alert until its server recovers.
+/// Acknowledges an alert until it recovers.
 #[tauri::command]
-pub fn ack_alert(id: String) -> Result<()> {
-    let _ = id;
-    Err(Error::NotAvailable(ALERTS))
+pub fn ack_alert(engine: State<'_, EngineState>, id: String) -> Result<()> {
+    let parsed: AlertId = id.parse().map_err(|e: String| Error::invalid("id", e))?;
+    engine.get()?.alerting.service.acknowledge(parsed);
+    Ok(())
 }
 
-/// Mutes or unmutes one server's alerts.
+/// Mutes or unmutes one server's alerts (logged, never notified) for this run.
 #[tauri::command]
-pub fn mute_server(server: ServerKey, muted: bool) -> Result<()> {
-    let _ = (server, muted);
-    Err(Error::NotAvailable(ALERTS))
+pub fn mute_server(engine: State<'_, EngineState>, server: ServerKey, muted: bool) -> Result<()> {
+    engine.get()?.alerting.set_muted(server, muted);
+    Ok(())
 }
 
 /// Snoozes every notification for `minutes` (0 resumes); resolves to the snooze end.
 #[tauri::command]
-pub fn snooze_all(minutes: u32) -> Result<Option<u64>> {
-    let _ = minutes;
-    Err(Error::NotAvailable(ALERTS))
+pub fn snooze_all(engine: State<'_, EngineState>, minutes: u32) -> Result<Option<u64>> {
+    if minutes > 7 * 24 * 60 {
+        return Err(Error::invalid("minutes", "snooze at most a week"));
+    }
+    Ok(engine.get()?.alerting.snooze(minutes))
 }

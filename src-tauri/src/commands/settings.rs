@@ -9,7 +9,7 @@ use crate::engine::EngineState;
 use crate::error::{Error, Result};
 use aerie_core::settings::Theme;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt as _;
 use ts_rs::TS;
 
@@ -129,7 +129,8 @@ impl Default for DesktopSection {
     }
 }
 
-fn to_dto(s: &aerie_core::settings::Settings) -> Settings {
+/// The settings view's form of the settings file.
+pub fn to_dto(s: &aerie_core::settings::Settings) -> Settings {
     let desktop: DesktopSection = s
         .other
         .get(SECTION)
@@ -191,7 +192,8 @@ pub fn set_settings(
     };
     let section = toml::Value::try_from(&section)
         .map_err(|e| Error::Desktop(format!("could not encode settings: {e}")))?;
-    let stored = engine.get()?.settings().update(|s| {
+    let engine = engine.get()?;
+    let stored = engine.settings().update(|s| {
         s.ui.theme = match settings.theme {
             ThemeChoice::System => Theme::System,
             ThemeChoice::Light => Theme::Light,
@@ -202,6 +204,12 @@ pub fn set_settings(
         s.other.insert(SECTION.into(), section);
         Ok(to_dto(s))
     })?;
+    engine.alerting.set_rules(crate::alerting::core_rules(
+        &stored.alerts,
+        &stored.quiet_hours,
+    ));
+    app.state::<crate::state::CloseToTray>()
+        .set(stored.close_to_tray);
     let autostart = app.autolaunch();
     let applied = if stored.start_at_login {
         autostart.enable()
