@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep, sleep_until, timeout};
@@ -30,8 +30,20 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Messages written per wake before other work (reads, pings) gets a turn.
 const WRITE_BATCH: usize = 64;
+/// Frames handled per wake when they are already buffered.
+const READ_BATCH: usize = 256;
 /// How long a graceful close waits for the peer's close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Heartbeat bookkeeping of one session.
+struct Beat {
+    ws_ping: bool,
+    /// When the unanswered ping times out.
+    pong_due: Option<Instant>,
+    seq: u64,
+    sent: Instant,
+    last_rx: Instant,
+}
 
 /// Requests from handles to the task.
 pub(crate) enum Command {
@@ -298,18 +310,26 @@ impl Driver {
         let hb = self.opts.heartbeat.clone();
         let stall = hb.pong_timeout.max(Duration::from_millis(1));
         let far = Instant::now() + Duration::from_secs(86_400 * 365);
-        let mut next_ping = hb.interval.map(|i| Instant::now() + i);
-        let mut pong_deadline: Option<Instant> = None;
-        let mut ping_seq: u64 = 0;
-        let mut ping_sent = Instant::now();
-        let mut last_rx = Instant::now();
+        let mut beat = Beat {
+            ws_ping: hb.ws_ping,
+            pong_due: None,
+            seq: 0,
+            sent: Instant::now(),
+            last_rx: Instant::now(),
+        };
+        // Timers live across iterations and are reset, not rebuilt per message: registering a
+        // timer for every frame would cost more than reading the frame.
+        let ping_timer = sleep_until(hb.interval.map_or(far, |i| Instant::now() + i));
+        let pong_timer = sleep_until(far);
+        let idle_timer = sleep_until(hb.idle_timeout.map_or(far, |t| Instant::now() + t));
+        tokio::pin!(ping_timer, pong_timer, idle_timer);
         let shared = self.shared.clone();
 
         if let Err(e) = self.flush_outbox(&mut ws, stall).await {
             return e;
         }
         loop {
-            let idle_at = hb.idle_timeout.map_or(far, |t| last_rx + t);
+            let awaiting_pong = beat.pong_due.is_some();
             tokio::select! {
                 biased;
                 cmd = self.cmds.recv() => {
@@ -326,41 +346,18 @@ impl Driver {
                     };
                 }
                 frame = ws.next() => {
-                    let frame = match frame {
-                        None | Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
-                            return Ended::Peer { code: 1006, reason: String::new() };
-                        }
-                        Some(Err(e)) => {
-                            return Ended::Failed { kind: SocketErrorKind::Protocol, detail: e.to_string() };
-                        }
-                        Some(Ok(f)) => f,
-                    };
-                    last_rx = Instant::now();
-                    match frame {
-                        WsMessage::Text(t) => self.on_message(Message::Text(t)).await,
-                        WsMessage::Binary(b) => self.on_message(Message::Binary(b)).await,
-                        WsMessage::Pong(p) => {
-                            if pong_deadline.is_some() && p.as_ref() == ping_seq.to_be_bytes() {
-                                let latency = ping_sent.elapsed();
-                                shared.counters.set_latency(latency);
-                                self.emit_lossy(SocketEvent::Pong { latency });
-                                pong_deadline = None;
-                            }
-                        }
-                        WsMessage::Close(f) => {
-                            // tungstenite has queued the close reply: push it out, then drop
-                            // the connection rather than wait for a peer that may never hang up.
-                            let _ = timeout(CLOSE_GRACE, ws.flush()).await;
-                            return Ended::Peer {
-                                code: f.as_ref().map_or(1005, |f| u16::from(f.code)),
-                                reason: f.map(|f| f.reason.to_string()).unwrap_or_default(),
-                            };
-                        }
-                        // Pongs to the peer's pings are queued and flushed by tungstenite.
-                        WsMessage::Ping(_) | WsMessage::Frame(_) => {}
+                    if let Some(end) = self.on_frame(&mut ws, frame, &mut beat).await {
+                        return end;
                     }
-                    if !hb.ws_ping {
-                        pong_deadline = None;
+                    // Drain what is already buffered before paying for another select round.
+                    for _ in 0..READ_BATCH {
+                        let Some(frame) = ws.next().now_or_never() else { break };
+                        if let Some(end) = self.on_frame(&mut ws, frame, &mut beat).await {
+                            return end;
+                        }
+                    }
+                    if awaiting_pong && beat.pong_due.is_none() {
+                        pong_timer.as_mut().reset(far);
                     }
                 }
                 () = shared.outbox_ready.notified() => {
@@ -368,13 +365,13 @@ impl Driver {
                         return e;
                     }
                 }
-                () = sleep_until(next_ping.unwrap_or(far)), if next_ping.is_some() => {
+                () = &mut ping_timer, if hb.interval.is_some() => {
                     let now = Instant::now();
-                    next_ping = hb.interval.map(|i| now + i);
+                    ping_timer.as_mut().reset(hb.interval.map_or(far, |i| now + i));
                     if hb.ws_ping {
-                        ping_seq += 1;
-                        ping_sent = now;
-                        let ping = WsMessage::Ping(ping_seq.to_be_bytes().to_vec().into());
+                        beat.seq += 1;
+                        beat.sent = now;
+                        let ping = WsMessage::Ping(beat.seq.to_be_bytes().to_vec().into());
                         if let Err(e) = write_one(&mut ws, ping, stall).await {
                             return e;
                         }
@@ -386,23 +383,87 @@ impl Driver {
                         }
                         shared.counters.add_out(len);
                     }
-                    pong_deadline.get_or_insert(now + hb.pong_timeout);
+                    if beat.pong_due.is_none() {
+                        let due = now + hb.pong_timeout;
+                        beat.pong_due = Some(due);
+                        pong_timer.as_mut().reset(due);
+                    }
                     self.emit_lossy(SocketEvent::Ping);
                 }
-                () = sleep_until(pong_deadline.unwrap_or(far)), if pong_deadline.is_some() => {
+                () = &mut pong_timer, if awaiting_pong => {
                     return Ended::Failed {
                         kind: SocketErrorKind::DeadLink,
                         detail: format!("no answer to ping within {:?}", hb.pong_timeout),
                     };
                 }
-                () = sleep_until(idle_at), if hb.idle_timeout.is_some() => {
-                    return Ended::Failed {
-                        kind: SocketErrorKind::DeadLink,
-                        detail: format!("no traffic for {:?}", hb.idle_timeout.unwrap_or_default()),
-                    };
+                () = &mut idle_timer, if hb.idle_timeout.is_some() => {
+                    let limit = hb.idle_timeout.unwrap_or_default();
+                    let due = beat.last_rx + limit;
+                    if due > Instant::now() {
+                        // Traffic came since the timer was set: check again later.
+                        idle_timer.as_mut().reset(due);
+                    } else {
+                        return Ended::Failed {
+                            kind: SocketErrorKind::DeadLink,
+                            detail: format!("no traffic for {limit:?}"),
+                        };
+                    }
                 }
             }
         }
+    }
+
+    /// Handles one read result; `Some` when the session is over.
+    async fn on_frame(
+        &mut self,
+        ws: &mut Ws,
+        frame: Option<Result<WsMessage, WsError>>,
+        beat: &mut Beat,
+    ) -> Option<Ended> {
+        let frame = match frame {
+            None | Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
+                return Some(Ended::Peer {
+                    code: 1006,
+                    reason: String::new(),
+                });
+            }
+            Some(Err(e)) => {
+                return Some(Ended::Failed {
+                    kind: SocketErrorKind::Protocol,
+                    detail: e.to_string(),
+                });
+            }
+            Some(Ok(f)) => f,
+        };
+        beat.last_rx = Instant::now();
+        match frame {
+            WsMessage::Text(t) => self.on_message(Message::Text(t)).await,
+            WsMessage::Binary(b) => self.on_message(Message::Binary(b)).await,
+            WsMessage::Pong(p) => {
+                if beat.pong_due.is_some() && p.as_ref() == beat.seq.to_be_bytes() {
+                    let latency = beat.sent.elapsed();
+                    self.shared.counters.set_latency(latency);
+                    self.emit_lossy(SocketEvent::Pong { latency });
+                    beat.pong_due = None;
+                }
+            }
+            WsMessage::Close(f) => {
+                // tungstenite has queued the close reply: push it out, then drop the connection
+                // rather than wait for a peer that may never hang up.
+                let _ = timeout(CLOSE_GRACE, ws.flush()).await;
+                return Some(Ended::Peer {
+                    code: f.as_ref().map_or(1005, |f| u16::from(f.code)),
+                    reason: f.map(|f| f.reason.to_string()).unwrap_or_default(),
+                });
+            }
+            // Pongs to the peer's pings are queued and flushed by tungstenite.
+            WsMessage::Ping(_) | WsMessage::Frame(_) => {}
+        }
+        if !beat.ws_ping {
+            // Without ping frames, any traffic answers the heartbeat.
+            beat.pong_due = None;
+        }
+        None
     }
 
     fn closing_frame(&self) -> (u16, String) {
