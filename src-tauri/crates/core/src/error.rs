@@ -14,16 +14,22 @@ pub enum Error {
     // ---- Secrets, settings, local database, accounts (owned by `secrets`, `settings`,
     // `store`, `accounts`) ----
     /// The OS keyring exists but is locked.
-    #[error("the OS keyring is locked. Unlock it (log in to the desktop session, or unlock the \"login\" keyring), then retry. Aerie never stores API keys anywhere else")]
+    #[error(
+        "the OS keyring is locked. Unlock it (log in to the desktop session, or unlock the \"login\" keyring), then retry. Aerie never stores API keys anywhere else"
+    )]
     KeyringLocked,
     /// No usable OS keyring (no Secret Service on Linux, a broken Keychain, ...).
-    #[error("no OS keyring is available ({detail}). Start one (Keychain, Credential Manager, or a Secret Service such as gnome-keyring or KWallet), then retry. Aerie never stores API keys anywhere else")]
+    #[error(
+        "no OS keyring is available ({detail}). Start one (Keychain, Credential Manager, or a Secret Service such as gnome-keyring or KWallet), then retry. Aerie never stores API keys anywhere else"
+    )]
     KeyringUnavailable {
         /// What the platform said (never a secret).
         detail: String,
     },
     /// The keyring library fell back to its in-memory mock, which would silently lose keys.
-    #[error("this build of Aerie has no OS keyring support (the keyring library would keep API keys in memory only and lose them). Install an official build")]
+    #[error(
+        "this build of Aerie has no OS keyring support (the keyring library would keep API keys in memory only and lose them). Install an official build"
+    )]
     KeyringMock,
     /// Another keyring failure.
     #[error("the OS keyring failed: {detail}. Retry; if it persists, restart the keyring service")]
@@ -32,16 +38,22 @@ pub enum Error {
         detail: String,
     },
     /// An account has no API key in the keyring (imported, or deleted outside Aerie).
-    #[error("account {account:?} has no API key in the OS keyring (imported, or removed outside Aerie). Enter it again with `aerie panel rekey {account}` or in Settings → Accounts")]
+    #[error(
+        "account {account:?} has no API key in the OS keyring (imported, or removed outside Aerie). Enter it again with `aerie panel rekey {account}` or in Settings → Accounts"
+    )]
     SecretMissing {
         /// Account id or name.
         account: String,
     },
     /// The OS gave no config or data directory (no home directory).
-    #[error("cannot find the OS config/data directory (is HOME set?). Set HOME, or AERIE_HOME to a directory Aerie may use")]
+    #[error(
+        "cannot find the OS config/data directory (is HOME set?). Set HOME, or AERIE_HOME to a directory Aerie may use"
+    )]
     NoHomeDir,
     /// The settings file cannot be used; it was copied aside before anything else happens.
-    #[error("the settings file {path} is not valid: {message} (line {line}, column {column}). A copy was kept as {backup}. Fix the file, or delete it to start with default settings (the copy keeps the old one)")]
+    #[error(
+        "the settings file {path} is not valid: {message} (line {line}, column {column}). A copy was kept as {backup}. Fix the file, or delete it to start with default settings (the copy keeps the old one)"
+    )]
     SettingsInvalid {
         /// The file.
         path: std::path::PathBuf,
@@ -55,7 +67,9 @@ pub enum Error {
         backup: std::path::PathBuf,
     },
     /// A file Aerie keeps (settings, an export) could not be read or written.
-    #[error("could not {action} {path}: {detail}. Check the permissions and free space of that folder, then retry; the previous file is unchanged")]
+    #[error(
+        "could not {action} {path}: {detail}. Check the permissions and free space of that folder, then retry; the previous file is unchanged"
+    )]
     FileAccess {
         /// `read` or `write`.
         action: &'static str,
@@ -65,7 +79,9 @@ pub enum Error {
         detail: String,
     },
     /// The settings file was written by a newer Aerie.
-    #[error("the settings file {path} is version {found}, newer than this Aerie understands ({supported}). Update Aerie; the file was left untouched")]
+    #[error(
+        "the settings file {path} is version {found}, newer than this Aerie understands ({supported}). Update Aerie; the file was left untouched"
+    )]
     SettingsTooNew {
         /// The file.
         path: std::path::PathBuf,
@@ -75,7 +91,9 @@ pub enum Error {
         supported: u32,
     },
     /// The local database was damaged; it was moved aside and history starts empty.
-    #[error("the local database {path} was damaged ({detail}) and was moved to {backup}. History starts empty; settings and accounts are not affected")]
+    #[error(
+        "the local database {path} was damaged ({detail}) and was moved to {backup}. History starts empty; settings and accounts are not affected"
+    )]
     DatabaseCorrupt {
         /// The database file.
         path: std::path::PathBuf,
@@ -85,7 +103,9 @@ pub enum Error {
         backup: std::path::PathBuf,
     },
     /// The local database was written by a newer Aerie.
-    #[error("the local database {path} has schema version {found}, newer than this Aerie understands ({supported}). Update Aerie; the file was left untouched")]
+    #[error(
+        "the local database {path} has schema version {found}, newer than this Aerie understands ({supported}). Update Aerie; the file was left untouched"
+    )]
     DatabaseTooNew {
         /// The database file.
         path: std::path::PathBuf,
@@ -103,7 +123,9 @@ pub enum Error {
         detail: String,
     },
     /// The string given as an API key is not one.
-    #[error("that is not a panel API key: {reason}. Copy the client API key (ptlc_… or pacc_…) from Account → API Credentials")]
+    #[error(
+        "that is not a panel API key: {reason}. Copy the client API key (ptlc_… or pacc_…) from Account → API Credentials"
+    )]
     ApiKeyFormat {
         /// What is wrong (never the key).
         reason: String,
@@ -142,7 +164,9 @@ pub enum Error {
 
     // ---- Panel REST API (owned by `panel`) ----
     /// The panel address is not a usable http(s) URL.
-    #[error("panel address {url:?} is not valid: {reason}. Use the panel's base URL, e.g. https://panel.example.com")]
+    #[error(
+        "panel address {url:?} is not valid: {reason}. Use the panel's base URL, e.g. https://panel.example.com"
+    )]
     PanelUrl {
         /// What the user typed (never contains a key).
         url: String,
@@ -150,7 +174,9 @@ pub enum Error {
         reason: String,
     },
     /// The address answered, but not like a Pterodactyl/Pelican panel (HTML, a redirect, odd JSON).
-    #[error("{url} does not look like a Pterodactyl or Pelican panel ({detail}). Check the address: it must be the panel's base URL")]
+    #[error(
+        "{url} does not look like a Pterodactyl or Pelican panel ({detail}). Check the address: it must be the panel's base URL"
+    )]
     NotAPanel {
         /// Panel base URL.
         url: String,
@@ -158,28 +184,40 @@ pub enum Error {
         detail: String,
     },
     /// An application key (`ptla_`/`papp_`) was used where a client key is needed.
-    #[error("this is an application API key; Aerie needs a client API key (ptlc_/pacc_) from Account → API Credentials")]
+    #[error(
+        "this is an application API key; Aerie needs a client API key (ptlc_/pacc_) from Account → API Credentials"
+    )]
     WrongKeyType,
     /// The panel rejected the key (HTTP 401): revoked, expired or mistyped.
-    #[error("the panel rejected the API key (revoked or mistyped). Create a new client API key under Account → API Credentials")]
+    #[error(
+        "the panel rejected the API key (revoked or mistyped). Create a new client API key under Account → API Credentials"
+    )]
     KeyRejected,
     /// The panel requires two-factor authentication on this account (HTTP 400).
-    #[error("the panel requires two-factor authentication on this account. Enable 2FA in the panel, then try again")]
+    #[error(
+        "the panel requires two-factor authentication on this account. Enable 2FA in the panel, then try again"
+    )]
     TwoFactorRequired,
     /// The key's allowed-IP list excludes this machine (HTTP 403).
-    #[error("the API key is not allowed from this IP address ({detail}). Add this machine's IP to the key's allowed IPs, or create a key without an IP restriction")]
+    #[error(
+        "the API key is not allowed from this IP address ({detail}). Add this machine's IP to the key's allowed IPs, or create a key without an IP restriction"
+    )]
     IpNotAllowed {
         /// The panel's message.
         detail: String,
     },
     /// The account lacks a permission for this action (HTTP 403).
-    #[error("permission denied by the panel: {detail}. Ask the server owner for the needed permission")]
+    #[error(
+        "permission denied by the panel: {detail}. Ask the server owner for the needed permission"
+    )]
     PermissionDenied {
         /// The panel's message.
         detail: String,
     },
     /// The server does not exist or this account cannot see it (HTTP 404).
-    #[error("server {server} not found on the panel, or this account has no access to it. Check the identifier with `aerie watch`")]
+    #[error(
+        "server {server} not found on the panel, or this account has no access to it. Check the identifier with `aerie watch`"
+    )]
     ServerNotFound {
         /// Identifier or uuid asked for.
         server: String,
@@ -193,16 +231,22 @@ pub enum Error {
         suspended: bool,
     },
     /// The panel cannot reach the node running the server (HTTP 504).
-    #[error("the panel cannot reach the node running this server (node offline?). Aerie will keep retrying; check the node if it lasts")]
+    #[error(
+        "the panel cannot reach the node running this server (node offline?). Aerie will keep retrying; check the node if it lasts"
+    )]
     NodeUnreachable,
     /// The panel is rate limiting this account (HTTP 429).
-    #[error("the panel is rate limiting this account; retrying in {retry_after_secs} s. Close other tools using the same account if this persists")]
+    #[error(
+        "the panel is rate limiting this account; retrying in {retry_after_secs} s. Close other tools using the same account if this persists"
+    )]
     RateLimited {
         /// Seconds the panel asked to wait.
         retry_after_secs: u64,
     },
     /// A TLS failure talking to the panel or a node (certificate, protocol).
-    #[error("TLS error talking to {host}: {detail}. Check the certificate of that host (self-signed certificates are not trusted)")]
+    #[error(
+        "TLS error talking to {host}: {detail}. Check the certificate of that host (self-signed certificates are not trusted)"
+    )]
     Tls {
         /// Host name.
         host: String,
@@ -248,7 +292,9 @@ pub enum Error {
 
     // ---- Alerts, notifications, charts (owned by `alerts`, `notify`, `chart`) ----
     /// The desktop refused or could not show a notification.
-    #[error("could not show a desktop notification: {detail}. On Linux a notification server (the desktop's, or dunst) must run on the session D-Bus; alerts are still logged")]
+    #[error(
+        "could not show a desktop notification: {detail}. On Linux a notification server (the desktop's, or dunst) must run on the session D-Bus; alerts are still logged"
+    )]
     Notification {
         /// What the platform said.
         detail: String,
@@ -260,7 +306,9 @@ pub enum Error {
         detail: String,
     },
     /// The alert log's receiver went away (the store stopped).
-    #[error("the alert history is not being recorded (its store stopped). Restart Aerie to record alerts again")]
+    #[error(
+        "the alert history is not being recorded (its store stopped). Restart Aerie to record alerts again"
+    )]
     AlertLogClosed,
 }
 
