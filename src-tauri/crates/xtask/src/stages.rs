@@ -84,22 +84,15 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
     if wants("rust") {
         stage("rust tests", &mut || {
             let session = headless::Session::start(root)?;
-            let mut cmd = if has_nextest() {
-                let mut c = cargo();
-                c.args([
-                    "nextest",
-                    "run",
-                    "--workspace",
-                    "--locked",
-                    "--no-fail-fast",
-                ]);
-                c
+            let mut cmd = cargo();
+            if has_nextest() {
+                cmd.args(["nextest", "run"]);
             } else {
-                let mut c = cargo();
-                c.args(["test", "--workspace", "--locked", "--no-fail-fast"]);
-                c.args(["--exclude", "aerie-e2e"]);
-                c
-            };
+                cmd.arg("test");
+            }
+            cmd.args(["--workspace", "--locked", "--no-fail-fast"]);
+            // The end-to-end suite drives a real window one scenario at a time: own stage.
+            cmd.args(["--exclude", "aerie-e2e"]);
             cmd.envs(&session.env);
             run(&mut cmd)
         });
