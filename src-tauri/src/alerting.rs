@@ -336,6 +336,27 @@ impl Alerting {
         }
     }
 
+    /// Servers muted in this run.
+    pub fn muted(&self) -> BTreeSet<ServerKey> {
+        lock(&self.muted).clone()
+    }
+
+    /// Active alerts per server (node alerts count for every affected server).
+    pub fn alert_counts(&self) -> std::collections::HashMap<ServerKey, u32> {
+        let mut counts = std::collections::HashMap::new();
+        for a in self.service.active_alerts().borrow().iter() {
+            let keys = if a.servers.is_empty() {
+                key_of(a).into_iter().collect()
+            } else {
+                a.servers.clone()
+            };
+            for k in keys {
+                *counts.entry(k).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     /// The snooze end, if snoozed and not yet over.
     pub fn snoozed_until(&self) -> Option<u64> {
         let now = aerie_core::clock::now_ms();

@@ -125,9 +125,110 @@ pub async fn send_command(
     Ok(())
 }
 
-/// Exports the server's rolling console log (needs a save dialog; not wired yet).
+/// Most archived lines exported.
+const EXPORT_LINES: usize = 100_000;
+
+/// Removes ANSI escape sequences (`ESC [ … letter` and lone `ESC x`), which daemon lines carry.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        if chars.next_if_eq(&'[').is_some() {
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
+}
+
+/// One exported line: local time, origin when not the server itself, the text without ANSI.
+fn export_line(at_ms: u64, origin: ConsoleOrigin, line: &str) -> String {
+    let at = i64::try_from(at_ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let tag = match origin {
+        ConsoleOrigin::Container => String::new(),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| format!("[{s}] ")))
+            .unwrap_or_default(),
+    };
+    format!("[{at}] {tag}{}\n", strip_ansi(line))
+}
+
+/// Exports the server's console as text into the Downloads folder (no save dialog): the
+/// store's archive (flushed first) or, without a store, the fleet's in-memory ring. Resolves to
+/// the path.
 #[tauri::command]
-pub async fn export_console(server: ServerKey) -> Result<Option<String>> {
-    let _ = server;
-    Err(Error::NotAvailable("console export"))
+pub async fn export_console(
+    app: tauri::AppHandle,
+    engine: State<'_, EngineState>,
+    server: ServerKey,
+) -> Result<Option<String>> {
+    let engine = engine.get()?;
+    let name = engine
+        .fleet
+        .snapshot()
+        .into_iter()
+        .find(|s| s.key == server)
+        .map(|s| s.info.name)
+        .ok_or_else(|| Error::NotFound(format!("no watched server {server}")))?;
+    let mut text = String::new();
+    if let (Some(store), Some(writer)) = (
+        engine.alerting.store.clone(),
+        engine.alerting.history_writer(),
+    ) {
+        if let Err(e) = writer.flush().await {
+            tracing::warn!(error = %e, "console export: archive not flushed");
+        }
+        let key = server.clone();
+        let lines =
+            tauri::async_runtime::spawn_blocking(move || store.console_tail(&key, EXPORT_LINES))
+                .await
+                .map_err(|e| Error::Desktop(e.to_string()))??;
+        for l in lines {
+            text.push_str(&export_line(l.at_ms, l.origin, &l.line));
+        }
+    }
+    if text.is_empty() {
+        for l in engine.fleet.console(&server)? {
+            text.push_str(&export_line(l.at, l.origin, &l.line));
+        }
+    }
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let stem = format!(
+        "aerie-{}-console-{stamp}",
+        crate::commands::charts::file_stem(&name)
+    );
+    let dir = crate::commands::charts::export_dir(&app)?;
+    let path = crate::commands::charts::write_new(&dir, &stem, "log", text.as_bytes())?;
+    tracing::info!(path = %path.display(), "console exported");
+    Ok(Some(path.to_string_lossy().into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exported_lines_lose_ansi_and_keep_origin() {
+        assert_eq!(strip_ansi("\u{1b}[33mWARN\u{1b}[0m done"), "WARN done");
+        let l = export_line(0, ConsoleOrigin::Container, "\u{1b}[1mhi");
+        assert!(l.ends_with("] hi\n"), "{l}");
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::bridge::{Frame, Topic, WindowBridge};
 use crate::engine::{Engine, EngineState};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::Subscriptions;
 use aerie_core::event::{ConnectionState, PowerState, ServerKey};
 use aerie_core::fleet::ServerSnapshot;
@@ -172,12 +172,19 @@ fn panel_names(engine: &Engine) -> HashMap<String, String> {
 /// Rows for `keys` (all when `None`).
 fn rows(engine: &Engine, keys: Option<&BTreeSet<ServerKey>>) -> Vec<ServerRow> {
     let names = panel_names(engine);
+    let alerts = engine.alerting.alert_counts();
+    let muted = engine.alerting.muted();
     engine
         .fleet
         .snapshot()
         .into_iter()
         .filter(|s| keys.is_none_or(|k| k.contains(&s.key)))
-        .map(|s| row(s, &names))
+        .map(|s| {
+            let mut r = row(s, &names);
+            r.active_alerts = alerts.get(&r.key).copied().unwrap_or(0);
+            r.muted = muted.contains(&r.key);
+            r
+        })
         .collect()
 }
 
@@ -256,8 +263,93 @@ pub async fn power(
     Ok(())
 }
 
-/// Every socket with its metrics (needs the connections DTO; not wired yet).
+/// One socket, as the Connections view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ConnectionRow {
+    /// `panel/server`.
+    pub id: String,
+    /// Key.
+    pub key: ServerKey,
+    /// Server name.
+    pub server_name: String,
+    /// Account name.
+    pub panel_name: String,
+    /// Node name.
+    pub node: String,
+    /// Socket host (no path, no token). Empty: the fleet's snapshot does not carry it yet.
+    pub endpoint: String,
+    /// Link state.
+    pub state: ConnectionState,
+    /// Colour.
+    pub health: RowHealth,
+    /// Round-trip time; `null`: not measured by the fleet yet.
+    #[ts(type = "number | null")]
+    pub latency_ms: Option<u64>,
+    /// Reconnects since the fleet started watching (connects after the first).
+    #[ts(type = "number")]
+    pub reconnects: u64,
+    /// Frames received per second since the previous `list_connections` call (0 on the first).
+    pub messages_per_s: f64,
+    /// Last frame received, ms since the epoch.
+    #[ts(type = "number | null")]
+    pub last_activity: Option<u64>,
+    /// JWT expiry; `null`: not in the fleet's snapshot yet.
+    #[ts(type = "number | null")]
+    pub token_expires_at: Option<u64>,
+    /// Live since; `null`: not in the fleet's snapshot yet.
+    #[ts(type = "number | null")]
+    pub connected_since: Option<u64>,
+}
+
+/// Frames-in counters seen by the previous call, for the message rate.
+static FRAME_COUNTS: std::sync::LazyLock<std::sync::Mutex<HashMap<ServerKey, (u64, u64)>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Frames per second between two readings of a counter.
+#[allow(clippy::cast_precision_loss)]
+fn rate(prev: Option<(u64, u64)>, frames: u64, now_ms: u64) -> f64 {
+    match prev {
+        Some((f0, t0)) if now_ms > t0 => {
+            frames.saturating_sub(f0) as f64 * 1000.0 / (now_ms - t0) as f64
+        }
+        _ => 0.0,
+    }
+}
+
+/// Every socket with its metrics, from the fleet's snapshot.
 #[tauri::command]
-pub fn list_connections() -> Result<Vec<serde_json::Value>> {
-    Err(Error::NotAvailable("the connections view"))
+pub fn list_connections(engine: State<'_, EngineState>) -> Result<Vec<ConnectionRow>> {
+    let engine = engine.get()?;
+    let names = panel_names(engine);
+    let now = aerie_core::clock::now_ms();
+    let mut counts = FRAME_COUNTS.lock().unwrap_or_else(|e| e.into_inner());
+    let rows = engine
+        .fleet
+        .snapshot()
+        .into_iter()
+        .map(|s| {
+            let frames = s.socket.frames_in;
+            let messages_per_s = rate(counts.insert(s.key.clone(), (frames, now)), frames, now);
+            ConnectionRow {
+                id: s.key.to_string(),
+                server_name: s.info.name.clone(),
+                panel_name: names
+                    .get(&s.key.panel)
+                    .cloned()
+                    .unwrap_or_else(|| s.key.panel.clone()),
+                node: s.info.node.clone(),
+                endpoint: String::new(),
+                health: health(&s),
+                state: s.connection.clone(),
+                latency_ms: None,
+                reconnects: s.socket.connects.saturating_sub(1),
+                messages_per_s,
+                last_activity: (s.last_event_at > 0).then_some(s.last_event_at),
+                token_expires_at: None,
+                connected_since: None,
+                key: s.key,
+            }
+        })
+        .collect();
+    Ok(rows)
 }
