@@ -1,0 +1,158 @@
+//! A crash end to end: the simulated server crashes, the alert shows in the Alerts view, the
+//! desktop notification goes out on D-Bus (seen by `dbus-monitor` in the test's session), then
+//! the server's charts draw from the history store and export as a PNG file.
+
+use aerie_e2e::{App, AppData, add_panel_via_form, secs};
+use aerie_sim::{Sim, SimConfig};
+use std::io::BufRead;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// `dbus-monitor` watching `Notify` calls; what it printed so far.
+struct NotifyMonitor {
+    child: Child,
+    seen: Arc<Mutex<String>>,
+}
+
+impl NotifyMonitor {
+    fn start(app: &App) -> anyhow::Result<Self> {
+        let mut child = app
+            .desktop
+            .command("dbus-monitor")
+            .args([
+                "--session",
+                "interface='org.freedesktop.Notifications',member='Notify'",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let out = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let seen = Arc::new(Mutex::new(String::new()));
+        let sink = seen.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap_or_else(|e| e.into_inner());
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        Ok(Self { child, seen })
+    }
+
+    async fn wait_for(&self, needle: &str, timeout: Duration) -> anyhow::Result<()> {
+        let end = Instant::now() + timeout;
+        loop {
+            if self
+                .seen
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(needle)
+            {
+                return Ok(());
+            }
+            if Instant::now() > end {
+                anyhow::bail!(
+                    "no notification with {needle:?}; dbus-monitor saw:\n{}",
+                    self.seen.lock().unwrap_or_else(|e| e.into_inner())
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for NotifyMonitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_alerts_notifies_and_charts_export() -> anyhow::Result<()> {
+    let sim = Sim::start(SimConfig {
+        panels: 1,
+        nodes_per_panel: 1,
+        servers_per_node: 2,
+        seed: 33,
+        ..SimConfig::default()
+    })
+    .await?;
+    let panel = sim.panels().remove(0);
+    let target = panel.servers[0].clone();
+    let data = AppData::fresh("alerts")?;
+    let app = App::launch(&data, &[]).await?;
+    let monitor = NotifyMonitor::start(&app)?;
+    add_panel_via_form(&app, "Sim", &panel.url, &panel.client_key).await?;
+    let s = app.s();
+
+    let row = s
+        .wait_for(
+            &format!(
+                "[data-testid=fleet-row][data-server='{}']",
+                target.identifier
+            ),
+            secs(60),
+        )
+        .await?;
+    s.click(&row).await?;
+    s.wait_for_text("[data-testid=server-status]", secs(60), |t| t == "Running")
+        .await?;
+
+    // The crash: running → offline without anyone asking.
+    sim.crash_server(&target.uuid)?;
+    s.execute("location.hash = '#/alerts';", vec![]).await?;
+    let name = target.name.clone();
+    s.wait_for_text("[data-testid=alert-item]", secs(90), |t| t.contains(&name))
+        .await?;
+    app.screenshot("alerts-crash").await?;
+    monitor.wait_for(&name, secs(30)).await?;
+
+    // Charts from the history store, then a PNG export.
+    s.execute(
+        &format!(
+            "location.hash = '#/server/{}/{}/charts';",
+            target_panel(&app).await?,
+            target.identifier
+        ),
+        vec![],
+    )
+    .await?;
+    s.wait_for("[data-testid=chart] img", secs(60)).await?;
+    app.screenshot("server-charts").await?;
+    let export = s
+        .wait_for("[data-testid=chart-export-png]", secs(10))
+        .await?;
+    s.click(&export).await?;
+    let body = s
+        .wait_for_text("body", secs(30), |t| t.contains("Chart saved to "))
+        .await?;
+    let path = body
+        .split("Chart saved to ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .map(|p| p.trim().to_string())
+        .ok_or_else(|| anyhow::anyhow!("no export path in the toast"))?;
+    let bytes = std::fs::read(&path)?;
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{path} is not a PNG ({} bytes)",
+        bytes.len()
+    );
+    drop(monitor);
+    app.quit().await
+}
+
+/// The account id of the only panel.
+async fn target_panel(app: &App) -> anyhow::Result<String> {
+    let list = aerie_e2e::invoke(app, "list_accounts", serde_json::json!({})).await?;
+    list[0]["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow::anyhow!("no account: {list}"))
+}
