@@ -123,6 +123,22 @@ async fn a_crash_alerts_notifies_and_charts_export() -> anyhow::Result<()> {
     )
     .await?;
     s.wait_for("[data-testid=chart] img", secs(60)).await?;
+    // The plotters SVG really decodes as an image (not just an <img> element).
+    let end = Instant::now() + secs(30);
+    loop {
+        let w = s
+            .execute(
+                "const i = document.querySelector('[data-testid=chart] img'); \
+                 return i && i.complete ? i.naturalWidth : 0;",
+                vec![],
+            )
+            .await?;
+        if w.as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < end, "the chart image never decoded");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     app.screenshot("server-charts").await?;
     let export = s
         .wait_for("[data-testid=chart-export-png]", secs(10))
