@@ -205,16 +205,38 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                 Err(e) => tracing::warn!(error = %e, "tray: cannot snooze"),
             }
         }
-        Some(MenuCommand::Action(action)) => {
-            // Power goes through the fleet, which the tray does not reach yet; say so in the
-            // log instead of pretending.
-            tracing::warn!(
-                ?action,
-                "tray: this action needs the fleet, not available yet"
-            );
-        }
+        Some(MenuCommand::Action(action)) => power_from_tray(app, action),
         None => tracing::warn!(id, "tray: unknown menu id"),
     }
+}
+
+/// Start or restart from the tray menu, through the fleet like the UI's buttons.
+fn power_from_tray<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
+    use aerie_core::panel::PowerSignal;
+    let (key, signal) = match action {
+        TrayAction::Start(key) => (key, PowerSignal::Start),
+        TrayAction::Restart(key) => (key, PowerSignal::Restart),
+        other => {
+            tracing::warn!(action = ?other, "tray: unhandled action");
+            return;
+        }
+    };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<crate::engine::EngineState>();
+        let result = match state.get() {
+            Ok(engine) => engine
+                .fleet
+                .power(&key, signal)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(()) => tracing::info!(%key, ?signal, "tray: power signal sent"),
+            Err(e) => tracing::warn!(%key, ?signal, error = %e, "tray: power failed"),
+        }
+    });
 }
 
 /// What the tray shows for a fleet snapshot alone: no servers is grey; a failed link is red;
