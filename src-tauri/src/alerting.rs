@@ -7,7 +7,7 @@
 //!   `alert.fire`/`alert.resolved` in the store's alert log (next to the fleet's own fact rows),
 //!   with the core [`Alert`] as payload;
 //! - the snooze end and the muted servers, which the service does not expose, for the UI's
-//!   [`AlertsFrame`] (muting lasts for this run; the rules themselves come from settings);
+//!   [`AlertsFrame`] (mutes are kept in the settings file's `[desktop]` section);
 //! - the mapping from the settings view's rules to core's ([`core_rules`]).
 
 use crate::commands::settings::{AlertRules as UiRules, QuietHours as UiQuiet};

@@ -42,7 +42,10 @@ impl Engine {
         let fleet = Fleet::start(FleetConfig::default());
         let settings = accounts.settings().load()?;
         let ui = crate::commands::settings::to_dto(&settings);
-        let rules = crate::alerting::core_rules(&ui.alerts, &ui.quiet_hours);
+        let mut rules = crate::alerting::core_rules(&ui.alerts, &ui.quiet_hours);
+        for key in crate::commands::settings::muted_servers(&settings) {
+            rules.set_muted(&key, true);
+        }
         let (alerting, clicks) =
             crate::alerting::Alerting::start(&fleet, &settings, rules, &paths.database_file());
         let alerting = Arc::new(alerting);

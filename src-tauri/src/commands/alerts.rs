@@ -80,10 +80,12 @@ pub fn ack_alert(engine: State<'_, EngineState>, id: String) -> Result<()> {
     Ok(())
 }
 
-/// Mutes or unmutes one server's alerts (logged, never notified) for this run.
+/// Mutes or unmutes one server's alerts (logged, never notified); kept in the settings file.
 #[tauri::command]
 pub fn mute_server(engine: State<'_, EngineState>, server: ServerKey, muted: bool) -> Result<()> {
-    engine.get()?.alerting.set_muted(server, muted);
+    let engine = engine.get()?;
+    crate::commands::settings::store_muted(engine.settings(), &server, muted)?;
+    engine.alerting.set_muted(server, muted);
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 
 use crate::engine::EngineState;
 use crate::error::{Error, Result};
+use aerie_core::event::ServerKey;
 use aerie_core::settings::Theme;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
@@ -97,6 +98,9 @@ struct DesktopSection {
     retention_days: u32,
     quiet_hours: QuietHours,
     alerts: AlertRules,
+    /// Muted servers (`panel/server`), kept across runs; not part of the settings view.
+    #[serde(default)]
+    muted: Vec<String>,
 }
 
 impl Default for DesktopSection {
@@ -125,18 +129,58 @@ impl Default for DesktopSection {
                 success_threshold: 2,
                 reminder_s: 1800,
             },
+            muted: Vec::new(),
         }
     }
 }
 
-/// The settings view's form of the settings file.
-pub fn to_dto(s: &aerie_core::settings::Settings) -> Settings {
-    let desktop: DesktopSection = s
-        .other
+fn section(s: &aerie_core::settings::Settings) -> DesktopSection {
+    s.other
         .get(SECTION)
         .cloned()
         .and_then(|v| v.try_into().ok())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn encode_error(e: toml::ser::Error) -> aerie_core::Error {
+    aerie_core::Error::Io(std::io::Error::other(format!(
+        "could not encode settings: {e}"
+    )))
+}
+
+/// The servers muted in the settings file.
+pub fn muted_servers(s: &aerie_core::settings::Settings) -> Vec<ServerKey> {
+    section(s)
+        .muted
+        .iter()
+        .filter_map(|k| k.split_once('/'))
+        .map(|(p, s)| ServerKey::new(p, s))
+        .collect()
+}
+
+/// Records a server as muted or not in the settings file.
+pub fn store_muted(
+    file: &aerie_core::settings::SettingsFile,
+    key: &ServerKey,
+    muted: bool,
+) -> Result<()> {
+    file.update(|s| {
+        let mut d = section(s);
+        let id = key.to_string();
+        d.muted.retain(|k| k != &id);
+        if muted {
+            d.muted.push(id);
+        }
+        let v = toml::Value::try_from(&d).map_err(encode_error)?;
+        s.other.insert(SECTION.into(), v);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The settings view's form of the settings file.
+pub fn to_dto(s: &aerie_core::settings::Settings) -> Settings {
+    let desktop = section(s);
     Settings {
         theme: match s.ui.theme {
             Theme::Light => ThemeChoice::Light,
@@ -184,16 +228,16 @@ pub fn set_settings(
             "keep history 1 to 3650 days",
         ));
     }
-    let section = DesktopSection {
-        close_to_tray: settings.close_to_tray,
-        retention_days: settings.retention_days,
-        quiet_hours: settings.quiet_hours.clone(),
-        alerts: settings.alerts.clone(),
-    };
-    let section = toml::Value::try_from(&section)
-        .map_err(|e| Error::Desktop(format!("could not encode settings: {e}")))?;
     let engine = engine.get()?;
     let stored = engine.settings().update(|s| {
+        let section = DesktopSection {
+            close_to_tray: settings.close_to_tray,
+            retention_days: settings.retention_days,
+            quiet_hours: settings.quiet_hours.clone(),
+            alerts: settings.alerts.clone(),
+            muted: section(s).muted,
+        };
+        let section = toml::Value::try_from(&section).map_err(encode_error)?;
         s.ui.theme = match settings.theme {
             ThemeChoice::System => Theme::System,
             ThemeChoice::Light => Theme::Light,
@@ -237,12 +281,14 @@ mod tests {
             retention_days: 7,
             quiet_hours: dto.quiet_hours.clone(),
             alerts: dto.alerts.clone(),
+            muted: vec!["p/abcd1234".into()],
         })
         .expect("encodes");
         file.other.insert(SECTION.into(), section);
         let back = to_dto(&file);
         assert!(back.quiet_hours.enabled && !back.close_to_tray);
         assert_eq!(back.retention_days, 7);
+        assert_eq!(muted_servers(&file), [ServerKey::new("p", "abcd1234")]);
     }
 
     #[test]
