@@ -112,6 +112,41 @@ async fn a_crash_alerts_notifies_and_charts_export() -> anyhow::Result<()> {
     app.screenshot("alerts-crash").await?;
     monitor.wait_for(&name, secs(30)).await?;
 
+    // The same alert through the commands: active, in the store's history, acknowledged,
+    // and snooze-all round-trips.
+    let active = aerie_e2e::invoke(&app, "list_alerts", serde_json::json!({})).await?;
+    let id = active[0]["id"].as_str().unwrap_or_default().to_string();
+    assert!(
+        id.starts_with("crash:server:") && id.ends_with(&target.identifier),
+        "crash alert id: {active}"
+    );
+    let end = Instant::now() + secs(15);
+    loop {
+        let history = aerie_e2e::invoke(
+            &app,
+            "alert_history",
+            serde_json::json!({ "limit": 10, "before": null }),
+        )
+        .await?;
+        if history
+            .as_array()
+            .is_some_and(|h| h.iter().any(|r| r["id"] == id.as_str()))
+        {
+            break;
+        }
+        anyhow::ensure!(
+            Instant::now() < end,
+            "the crash never reached the alert log: {history}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    aerie_e2e::invoke(&app, "ack_alert", serde_json::json!({ "id": id })).await?;
+    let until = aerie_e2e::invoke(&app, "snooze_all", serde_json::json!({ "minutes": 15 })).await?;
+    assert!(until.as_u64().is_some(), "snooze end: {until}");
+    let resumed =
+        aerie_e2e::invoke(&app, "snooze_all", serde_json::json!({ "minutes": 0 })).await?;
+    assert!(resumed.is_null(), "resumed: {resumed}");
+
     // Charts from the history store, then a PNG export.
     s.execute(
         &format!(
