@@ -8,15 +8,23 @@ async fn demo_shows_the_fleet_with_server_names() -> anyhow::Result<()> {
     let data = AppData::fresh("demo")?;
     let app = App::launch(&data, &["--demo"]).await?;
     let s = app.s();
-    // The list is virtualised: rows exist for what fits on screen.
-    let rows = s
-        .wait_for_count("[data-testid=fleet-row]", 10, secs(60))
+    // The list is virtualised: rows exist for what fits on screen. Rows are re-rendered as
+    // live frames arrive, so they are read in one script (element handles go stale).
+    s.wait_for_count("[data-testid=fleet-row]", 10, secs(60))
         .await?;
+    let rows = s
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=fleet-row]')] \
+               .map(r => [r.innerText, r.getAttribute('data-server') || '']);",
+            vec![],
+        )
+        .await?;
+    let rows: Vec<(String, String)> = serde_json::from_value(rows)?;
+    assert!(rows.len() >= 10, "rows: {rows:?}");
     let mut ids = Vec::new();
-    for row in &rows {
-        let text = s.text(row).await?;
+    for (text, id) in rows {
         assert!(!text.trim().is_empty(), "every row shows a server name");
-        ids.push(s.attr(row, "data-server").await?.unwrap_or_default());
+        ids.push(id);
     }
     assert!(
         ids.iter().all(|id| id.len() == 8),
