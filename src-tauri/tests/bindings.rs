@@ -4,11 +4,17 @@
 //!
 //! Only this crate's files are written; the engine's event types are `aerie-core`'s.
 
+use aerie_desktop::alerting::{AlertRecord, AlertSeverity, AlertsFrame};
 use aerie_desktop::commands::accounts::{
     AccountInput, AccountSummary, AccountTest, PanelKind, PanelServer,
 };
+use aerie_desktop::commands::charts::{
+    ChartMetric, ChartPoint, ChartRange, ChartRender, ChartRequest, ExportFormat, PlotArea,
+};
 use aerie_desktop::commands::console::{ConsoleFrame, ConsoleLineDto};
-use aerie_desktop::commands::servers::{FleetFrame, PowerAction, RowHealth, ServerRow};
+use aerie_desktop::commands::servers::{
+    ConnectionRow, FleetFrame, PowerAction, RowHealth, ServerRow,
+};
 use aerie_desktop::commands::settings::{AlertRules, QuietHours, Settings, ThemeChoice};
 use aerie_desktop::error::IpcError;
 use aerie_desktop::state::{AppEvent, AppView};
@@ -44,6 +50,17 @@ fn ours() -> Vec<(String, String)> {
         one::<IpcError>(),
         one::<AppEvent>(),
         one::<AppView>(),
+        one::<AlertSeverity>(),
+        one::<AlertRecord>(),
+        one::<AlertsFrame>(),
+        one::<ChartMetric>(),
+        one::<ChartRange>(),
+        one::<ChartRequest>(),
+        one::<PlotArea>(),
+        one::<ChartPoint>(),
+        one::<ChartRender>(),
+        one::<ExportFormat>(),
+        one::<ConnectionRow>(),
     ]
 }
 
