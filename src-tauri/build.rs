@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "open_external",
     "start_demo",
+    "close_window",
     "list_accounts",
     "add_account",
     "update_account",

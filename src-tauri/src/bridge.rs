@@ -16,6 +16,12 @@
 //!
 //! When the bus itself overflows (the window's task fell behind), the missed count is reported
 //! in `dropped` too, so a view can re-read the snapshot.
+//!
+//! While the window is hidden ([`WindowBridge::set_paused`]) nothing is sent: a hidden webview
+//! has nothing to draw, and serialising 1,000 rows a second for it is most of an idle app's CPU.
+//! Fleet events are only counted meanwhile (the rows are re-read from the snapshot on resume,
+//! via `dropped`); other topics keep buffering within [`MAX_PENDING`]. Showing the window
+//! flushes at once.
 
 use aerie_core::event::{ServerEvent, ServerEventKind, ServerKey};
 use aerie_core::fleet::Received;
@@ -91,6 +97,7 @@ pub struct WindowBridge {
 enum Control {
     Add(SubscriptionId, Topic, Sink),
     Remove(SubscriptionId),
+    Pause(bool),
 }
 
 /// Where the bridge reads events from: the fleet's subscription (or a plain broadcast
@@ -133,6 +140,11 @@ impl WindowBridge {
     /// Removes a subscription; unknown ids are ignored.
     pub fn unsubscribe(&self, id: SubscriptionId) {
         let _ = self.control.send(Control::Remove(id));
+    }
+
+    /// Stops (`true`) or resumes (`false`) sending frames, for a hidden window.
+    pub fn set_paused(&self, paused: bool) {
+        let _ = self.control.send(Control::Pause(paused));
     }
 }
 
@@ -217,6 +229,7 @@ fn clip(mut event: ServerEvent) -> ServerEvent {
 
 async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Control>) {
     let mut subs: HashMap<SubscriptionId, Subscription> = HashMap::new();
+    let mut paused = false;
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -230,12 +243,23 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                     tracing::debug!(id, "bridge: unsubscribe");
                     subs.remove(&id);
                 }
+                Some(Control::Pause(p)) => {
+                    tracing::debug!(paused = p, "bridge: window visibility changed");
+                    paused = p;
+                    if !paused {
+                        flush_all(&mut subs);
+                    }
+                }
                 None => break,
             },
             event = bus.next() => match event {
                 Some(Received::Event(event)) => {
                     for sub in subs.values_mut().filter(|s| s.topic.wants(&event)) {
-                        sub.push(&event);
+                        if paused && sub.topic == Topic::Fleet {
+                            sub.dropped += 1;
+                        } else {
+                            sub.push(&event);
+                        }
                     }
                 }
                 Some(Received::Missed(missed)) => {
@@ -246,17 +270,20 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                 }
                 None => break,
             },
-            _ = tick.tick() => {
-                subs.retain(|id, sub| {
-                    let alive = sub.flush(*id);
-                    if !alive {
-                        tracing::debug!(id, "bridge: channel gone, dropping subscription");
-                    }
-                    alive
-                });
-            }
+            _ = tick.tick(), if !paused => flush_all(&mut subs),
         }
     }
+}
+
+/// Flushes every subscription; forgets those whose receiver is gone.
+fn flush_all(subs: &mut HashMap<SubscriptionId, Subscription>) {
+    subs.retain(|id, sub| {
+        let alive = sub.flush(*id);
+        if !alive {
+            tracing::debug!(id, "bridge: channel gone, dropping subscription");
+        }
+        alive
+    });
 }
 
 #[cfg(test)]
@@ -450,6 +477,55 @@ mod tests {
             1,
             "gone channel is not retried"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hidden_window_gets_no_frames_and_a_resync_when_shown() {
+        let (tx, rx) = broadcast::channel(1024);
+        let bridge = WindowBridge::start(rx);
+        let (fleet, fleet_sink) = sink();
+        let (server, server_sink) = sink();
+        bridge.subscribe(1, Topic::Fleet, fleet_sink);
+        bridge.subscribe(2, Topic::Server { key: key("aaaa") }, server_sink);
+        settle_and_flush().await;
+        bridge.set_paused(true);
+        settle_and_flush().await;
+        for i in 0..100 {
+            tx.send(stats("aaaa", f64::from(i))).expect("send");
+            tx.send(console("aaaa", &format!("{i}"))).expect("send");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        settle_and_flush().await;
+        assert!(
+            fleet.lock().expect("lock").is_empty(),
+            "hidden: no fleet frame"
+        );
+        assert!(
+            server.lock().expect("lock").is_empty(),
+            "hidden: no console frame"
+        );
+
+        bridge.set_paused(false);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        let fleet = fleet.lock().expect("lock");
+        assert_eq!(
+            fleet.len(),
+            1,
+            "shown: flushed at once, without waiting for a tick"
+        );
+        assert!(
+            fleet[0].events.is_empty() && fleet[0].dropped == 100,
+            "the fleet view re-reads its rows"
+        );
+        let server = server.lock().expect("lock");
+        let lines = server
+            .iter()
+            .flat_map(|f| &f.events)
+            .filter(|e| matches!(e.kind, ServerEventKind::Console { .. }))
+            .count();
+        assert_eq!(lines, 100, "console lines kept while hidden");
     }
 
     #[tokio::test(start_paused = true)]

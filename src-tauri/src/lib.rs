@@ -126,6 +126,8 @@ fn run_with(args: Args) -> anyhow::Result<()> {
             });
             if start_hidden && let Some(w) = app.get_webview_window(window::MAIN) {
                 w.hide()?;
+                app.state::<state::Subscriptions>()
+                    .set_visible(window::MAIN, false);
             }
             Ok(())
         })

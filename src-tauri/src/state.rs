@@ -97,6 +97,7 @@ pub enum AppEvent {
 pub struct Subscriptions {
     next: AtomicU32,
     bridges: Mutex<HashMap<String, WindowBridge>>,
+    hidden: Mutex<std::collections::HashSet<String>>,
     owners: Mutex<HashMap<SubscriptionId, String>>,
     app_listeners: Mutex<HashMap<SubscriptionId, Channel<AppEvent>>>,
     tasks: Mutex<HashMap<SubscriptionId, tokio::task::AbortHandle>>,
@@ -121,12 +122,30 @@ impl Subscriptions {
         self.next.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// The bridge of `window`, started on first use.
+    /// The bridge of `window`, started on first use (paused if the window is hidden).
     pub fn bridge(&self, window: &str, start: impl FnOnce() -> WindowBridge) -> WindowBridge {
         lock(&self.bridges)
             .entry(window.to_string())
-            .or_insert_with(start)
+            .or_insert_with(|| {
+                let bridge = start();
+                if lock(&self.hidden).contains(window) {
+                    bridge.set_paused(true);
+                }
+                bridge
+            })
             .clone()
+    }
+
+    /// Tells `window`'s bridge whether anyone can see it: a hidden window gets no frames.
+    pub fn set_visible(&self, window: &str, visible: bool) {
+        if visible {
+            lock(&self.hidden).remove(window);
+        } else {
+            lock(&self.hidden).insert(window.to_string());
+        }
+        if let Some(bridge) = lock(&self.bridges).get(window) {
+            bridge.set_paused(!visible);
+        }
     }
 
     /// Remembers that bridge subscription `id` belongs to `window`.

@@ -1,7 +1,7 @@
 //! Window lifecycle in one place: closing hides to the tray, a second launch or the tray's
 //! "Show" brings the window back, quitting only happens from the tray (or the OS).
 
-use crate::state::Quitting;
+use crate::state::{Quitting, Subscriptions};
 use tauri::{AppHandle, Manager, RunEvent, Runtime, Window, WindowEvent};
 
 /// The main window's label.
@@ -17,6 +17,7 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
         .show()
         .and_then(|()| window.unminimize())
         .and_then(|()| window.set_focus());
+    app.state::<Subscriptions>().set_visible(MAIN, true);
     if let Err(e) = result {
         tracing::warn!(error = %e, "show: could not bring the window back");
     }
@@ -40,11 +41,21 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
             return;
         }
         api.prevent_close();
-        if let Err(e) = window.hide() {
-            tracing::warn!(error = %e, "close: could not hide");
-        }
-        tracing::info!("window hidden to the tray");
+        hide(window);
     }
+}
+
+/// Hides `window` to the tray and stops its frames (nobody sees them).
+pub fn hide<R: Runtime>(window: &Window<R>) {
+    if let Err(e) = window.hide() {
+        tracing::warn!(error = %e, "close: could not hide");
+        return;
+    }
+    window
+        .app_handle()
+        .state::<Subscriptions>()
+        .set_visible(window.label(), false);
+    tracing::info!("window hidden to the tray");
 }
 
 /// App run events: keep running when the last window is hidden; let an explicit exit through.

@@ -14,7 +14,7 @@ const settings: Settings = {
   close_to_tray: true,
   retention_days: 30,
   quiet_hours: { enabled: false, start: '22:00', end: '07:00' },
-  alerts: { crash: true, crash_loop_count: 3, crash_loop_window_s: 600, stuck_starting_s: 300, unexpected_offline: true, node_down: true, cpu_percent: 90, memory_percent: 90, disk_percent: 95, threshold_duration_s: 120, silent_console_s: 0, failure_threshold: 2, success_threshold: 2, reminder_s: 1800 },
+  alerts: { crash: true, crash_loop_count: 3, crash_loop_window_s: 600, stuck_starting_s: 300, unexpected_offline: true, node_down: true, cpu_percent: 90, memory_percent: 90, disk_percent: 95, threshold_duration_s: 120, silent_console_s: 0, reminder_s: 1800 },
 };
 
 afterEach(() => cleanup());
@@ -43,5 +43,13 @@ describe('App', () => {
     fake.channels.app!({ kind: 'open_server', id: 'p/abcd1234' });
     expect(nav.route).toEqual({ view: 'server', id: 'p/abcd1234' });
     expect(location.hash).toBe('#/server/p/abcd1234');
+  });
+
+  it('Ctrl+W closes the window the way its close button does (to the tray)', async () => {
+    vi.mocked(ipc.getSettings).mockResolvedValue(settings);
+    render(App);
+    await screen.findByTestId('first-run-demo');
+    await fireEvent.keyDown(window, { key: 'w', ctrlKey: true });
+    expect(ipc.closeWindow).toHaveBeenCalledTimes(1);
   });
 });

@@ -75,6 +75,15 @@ pub fn start_demo(runtime: State<'_, Runtime>) -> Result<()> {
     Ok(())
 }
 
+/// Closes the calling window like its title bar's close button (Ctrl+W): it hides to the tray
+/// when `close_to_tray` is on, else the app quits (see [`crate::window::on_window_event`]).
+#[tauri::command]
+pub fn close_window(window: tauri::WebviewWindow) -> Result<()> {
+    window
+        .close()
+        .map_err(|e| Error::Desktop(format!("could not close the window: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::app_info,
         app::open_external,
         app::start_demo,
+        app::close_window,
         accounts::list_accounts,
         accounts::add_account,
         accounts::update_account,

@@ -76,6 +76,8 @@ export interface Commands {
   start_demo: { args: Record<string, never>; result: null };
   /** Open an http(s) URL in the default browser (only called after the user confirmed). */
   open_external: { args: { url: string }; result: null };
+  /** Close this window like its close button: hides to the tray (or quits when close-to-tray is off). */
+  close_window: { args: Record<string, never>; result: null };
 }
 
 /** Every channel: its arguments (besides the channel) and the message type. Each resolves to a subscription id. */
@@ -215,3 +217,4 @@ export const subscribeAppEvents = (onEvent: (e: AppEvent) => void) =>
 export const listConnections = () => call('list_connections', none);
 export const startDemo = () => call('start_demo', none);
 export const openExternal = (url: string) => call('open_external', { url });
+export const closeWindow = () => call('close_window', none);

@@ -73,8 +73,6 @@ export function createDemoBackend(): Backend {
       disk_percent: 95,
       threshold_duration_s: 120,
       silent_console_s: 0,
-      failure_threshold: 2,
-      success_threshold: 2,
       reminder_s: 1800,
     },
   };
@@ -488,6 +486,8 @@ export function createDemoBackend(): Backend {
       window.open(url, '_blank', 'noopener');
       return null;
     },
+    // A browser tab cannot hide itself to a tray.
+    close_window: () => null,
   };
 
   return {
