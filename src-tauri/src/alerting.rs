@@ -190,9 +190,8 @@ fn minutes_of(hhmm: &str) -> u16 {
     h.parse::<u16>().unwrap_or(0) * 60 + m.parse::<u16>().unwrap_or(0)
 }
 
-/// The settings view's rules as core's. `failure_threshold` and `success_threshold` have no
-/// counterpart in core (its detectors debounce by time) and are ignored; a duration or
-/// percentage of 0 turns that rule off; quiet hours use the machine's current UTC offset.
+/// The settings view's rules as core's. A duration or percentage of 0 turns that rule off;
+/// quiet hours use the machine's current UTC offset.
 pub fn core_rules(ui: &UiRules, quiet: &UiQuiet) -> AlertRules {
     let ms = |s: u32| u64::from(s) * 1000;
     let mut rules = AlertRules::default();
@@ -275,16 +274,13 @@ impl Alerting {
         if let Some(w) = &writer {
             record_history(fleet, w.handle());
         }
-        let (notifier, clicks) = if settings.alerts.desktop_notifications {
-            match DesktopNotifier::new("Aerie") {
-                Ok((n, clicks)) => (Some(Arc::new(n)), Some(clicks)),
-                Err(e) => {
-                    tracing::warn!(error = %e, "no desktop notifications");
-                    (None, None)
-                }
+        // Connected even when the setting is off, so turning it on applies at once.
+        let (notifier, clicks) = match DesktopNotifier::new("Aerie") {
+            Ok((n, clicks)) => (Some(Arc::new(n)), Some(clicks)),
+            Err(e) => {
+                tracing::warn!(error = %e, "no desktop notifications");
+                (None, None)
             }
-        } else {
-            (None, None)
         };
         let muted = rules
             .servers
@@ -299,6 +295,7 @@ impl Alerting {
                 rules,
                 tick: Duration::from_secs(1),
                 notifier,
+                notifications: settings.alerts.desktop_notifications,
                 log: writer
                     .as_ref()
                     .map(|w| Box::new(StoreLog(w.handle())) as Box<dyn AlertLog>),
@@ -510,8 +507,6 @@ mod tests {
             disk_percent: 0,
             threshold_duration_s: 120,
             silent_console_s: 0,
-            failure_threshold: 2,
-            success_threshold: 2,
             reminder_s: 1800,
         };
         let quiet = UiQuiet {

@@ -9,6 +9,7 @@ use crate::engine::EngineState;
 use crate::error::{Error, Result};
 use aerie_core::event::ServerKey;
 use aerie_core::settings::Theme;
+use aerie_core::store::Retention;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -64,10 +65,6 @@ pub struct AlertRules {
     pub threshold_duration_s: u32,
     /// Console silent this long while running alerts, seconds (0 = off).
     pub silent_console_s: u32,
-    /// Consecutive failures before alerting.
-    pub failure_threshold: u32,
-    /// Consecutive successes before resolving.
-    pub success_threshold: u32,
     /// Reminder interval while still down, seconds.
     pub reminder_s: u32,
 }
@@ -125,8 +122,6 @@ impl Default for DesktopSection {
                 disk_percent: 95,
                 threshold_duration_s: 120,
                 silent_console_s: 0,
-                failure_threshold: 2,
-                success_threshold: 2,
                 reminder_s: 1800,
             },
             muted: Vec::new(),
@@ -196,6 +191,25 @@ pub fn to_dto(s: &aerie_core::settings::Settings) -> Settings {
     }
 }
 
+/// The store's retention for "keep history `days` days": the default tiers, none kept longer
+/// than that (the coarsest kept exactly that long), and the alert log as long. The store reads
+/// it when it opens, so a change applies at the next start.
+pub fn retention_for(days: u32, current: &Retention) -> Retention {
+    let hours = days.max(1) * 24;
+    let mut r = Retention {
+        console_bytes_per_server: current.console_bytes_per_server,
+        ..Retention::default()
+    };
+    for tier in &mut r.tiers {
+        tier.keep_hours = tier.keep_hours.min(hours);
+    }
+    if let Some(last) = r.tiers.last_mut() {
+        last.keep_hours = hours;
+    }
+    r.alert_log_days = days.max(1);
+    r
+}
+
 fn valid_time(t: &str) -> bool {
     let Some((h, m)) = t.split_once(':') else {
         return false;
@@ -245,6 +259,7 @@ pub fn set_settings(
         };
         s.alerts.desktop_notifications = settings.notifications;
         s.ui.start_at_login = settings.start_at_login;
+        s.history = retention_for(settings.retention_days, &s.history);
         s.other.insert(SECTION.into(), section);
         Ok(to_dto(s))
     })?;
@@ -252,6 +267,10 @@ pub fn set_settings(
         &stored.alerts,
         &stored.quiet_hours,
     ));
+    engine
+        .alerting
+        .service
+        .set_notifications(stored.notifications);
     app.state::<crate::state::CloseToTray>()
         .set(stored.close_to_tray);
     let autostart = app.autolaunch();
@@ -289,6 +308,23 @@ mod tests {
         assert!(back.quiet_hours.enabled && !back.close_to_tray);
         assert_eq!(back.retention_days, 7);
         assert_eq!(muted_servers(&file), [ServerKey::new("p", "abcd1234")]);
+    }
+
+    #[test]
+    fn retention_days_bound_every_tier_and_the_alert_log() {
+        let short = retention_for(1, &Retention::default());
+        assert!(short.tiers.iter().all(|t| t.keep_hours <= 24));
+        assert_eq!(short.tiers.last().map(|t| t.keep_hours), Some(24));
+        assert_eq!(short.alert_log_days, 1);
+        assert!(short.validate().is_ok());
+        let long = retention_for(365, &short);
+        assert_eq!(long.tiers.last().map(|t| t.keep_hours), Some(365 * 24));
+        assert_eq!(
+            long.tiers[0],
+            Retention::default().tiers[0],
+            "raising it again restores the finer tiers"
+        );
+        assert!(long.validate().is_ok());
     }
 
     #[test]

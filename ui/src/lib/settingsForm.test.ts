@@ -9,7 +9,7 @@ const good = (): Settings => ({
   close_to_tray: true,
   retention_days: 30,
   quiet_hours: { enabled: true, start: '22:00', end: '07:00' },
-  alerts: { crash: true, crash_loop_count: 3, crash_loop_window_s: 600, stuck_starting_s: 300, unexpected_offline: true, node_down: true, cpu_percent: 90, memory_percent: 90, disk_percent: 95, threshold_duration_s: 120, silent_console_s: 0, failure_threshold: 2, success_threshold: 2, reminder_s: 1800 },
+  alerts: { crash: true, crash_loop_count: 3, crash_loop_window_s: 600, stuck_starting_s: 300, unexpected_offline: true, node_down: true, cpu_percent: 90, memory_percent: 90, disk_percent: 95, threshold_duration_s: 120, silent_console_s: 0, reminder_s: 1800 },
 });
 
 describe('validateSettings', () => {
@@ -17,14 +17,14 @@ describe('validateSettings', () => {
     expect(validateSettings(good())).toEqual({});
   });
 
-  it('flags emptied numbers, bad percentages, thresholds below 1 and bad times', () => {
+  it('flags emptied numbers, bad percentages, a crash loop below 1 crash and bad times', () => {
     const s = good();
     s.retention_days = 0;
     (s.alerts as unknown as Record<string, unknown>).reminder_s = null; // an emptied number input
     s.alerts.cpu_percent = 150;
-    s.alerts.failure_threshold = 0;
+    s.alerts.crash_loop_count = 0;
     s.quiet_hours.start = '25:00';
-    expect(Object.keys(validateSettings(s)).sort()).toEqual(['alerts.cpu_percent', 'alerts.failure_threshold', 'alerts.reminder_s', 'quiet_hours.start', 'retention_days']);
+    expect(Object.keys(validateSettings(s)).sort()).toEqual(['alerts.cpu_percent', 'alerts.crash_loop_count', 'alerts.reminder_s', 'quiet_hours.start', 'retention_days']);
   });
 
   it('ignores quiet-hour times while quiet hours are off', () => {

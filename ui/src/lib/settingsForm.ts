@@ -15,7 +15,7 @@ export function validateSettings(s: Settings): Record<string, string> {
   }
   const numeric: (keyof AlertRules)[] = [
     'crash_loop_count', 'crash_loop_window_s', 'stuck_starting_s', 'cpu_percent', 'memory_percent', 'disk_percent',
-    'threshold_duration_s', 'silent_console_s', 'failure_threshold', 'success_threshold', 'reminder_s',
+    'threshold_duration_s', 'silent_console_s', 'reminder_s',
   ];
   for (const k of numeric) {
     if (!whole(s.alerts[k])) errors[`alerts.${k}`] = 'Enter a whole number, 0 or more.';
@@ -24,7 +24,7 @@ export function validateSettings(s: Settings): Record<string, string> {
     const v = s.alerts[k];
     if (whole(v) && v > 100) errors[`alerts.${k}`] = 'A percentage of the limit: 0 to 100.';
   }
-  for (const k of ['failure_threshold', 'success_threshold', 'crash_loop_count'] as const) {
+  for (const k of ['crash_loop_count'] as const) {
     const v = s.alerts[k];
     if (whole(v) && v < 1) errors[`alerts.${k}`] = 'At least 1.';
   }

@@ -49,14 +49,6 @@ threshold_duration_s: number,
  */
 silent_console_s: number, 
 /**
- * Consecutive failures before alerting.
- */
-failure_threshold: number, 
-/**
- * Consecutive successes before resolving.
- */
-success_threshold: number, 
-/**
  * Reminder interval while still down, seconds.
  */
 reminder_s: number, };

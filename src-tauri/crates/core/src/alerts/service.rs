@@ -2,6 +2,7 @@
 //! (desktop notifications, alert log, tray health).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, watch};
@@ -27,6 +28,9 @@ pub struct ServiceOptions {
     pub tick: Duration,
     /// Desktop notifications; `None` on a headless box.
     pub notifier: Option<Arc<DesktopNotifier>>,
+    /// Whether the notifier is used (the user's setting; [`AlertService::set_notifications`]
+    /// changes it while running).
+    pub notifications: bool,
     /// The persistent alert history.
     pub log: Option<Box<dyn AlertLog>>,
 }
@@ -37,6 +41,7 @@ impl Default for ServiceOptions {
             rules: AlertRules::default(),
             tick: Duration::from_secs(1),
             notifier: None,
+            notifications: true,
             log: None,
         }
     }
@@ -98,6 +103,9 @@ enum Command {
 /// Runs alerting for the fleet until dropped.
 pub struct AlertService {
     commands: mpsc::UnboundedSender<Command>,
+    /// Shared with the runner rather than sent as a command: a switch the user flips takes
+    /// effect for the very next alert, even one already queued on the bus.
+    notifications: Arc<AtomicBool>,
     outputs: broadcast::Sender<AlertOutput>,
     reports: broadcast::Sender<NotificationReport>,
     health: watch::Receiver<Health>,
@@ -113,7 +121,9 @@ impl AlertService {
         let (reports, _) = broadcast::channel(OUTPUT_BUFFER);
         let (health_tx, health) = watch::channel(Health::Ok);
         let (active_tx, active) = watch::channel(Vec::new());
+        let notifications = Arc::new(AtomicBool::new(options.notifications));
         let runner = Runner {
+            notifications: Arc::clone(&notifications),
             engine: AlertEngine::new(options.rules),
             tails: ServerTails::default(),
             notifier: options.notifier,
@@ -126,6 +136,7 @@ impl AlertService {
         let task = tokio::spawn(runner.run(events, command_rx, options.tick));
         Self {
             commands,
+            notifications,
             outputs,
             reports,
             health,
@@ -181,6 +192,17 @@ impl AlertService {
     pub fn set_muted(&self, key: ServerKey, muted: bool) {
         let _ = self.commands.send(Command::SetMuted(key, muted));
     }
+
+    /// Turns desktop notifications on or off from now on (alerts are still detected, logged
+    /// and shown in the app).
+    pub fn set_notifications(&self, on: bool) {
+        self.notifications.store(on, Ordering::SeqCst);
+    }
+
+    /// Whether desktop notifications are on.
+    pub fn notifications(&self) -> bool {
+        self.notifications.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for AlertService {
@@ -190,6 +212,7 @@ impl Drop for AlertService {
 }
 
 struct Runner {
+    notifications: Arc<AtomicBool>,
     engine: AlertEngine,
     tails: ServerTails,
     notifier: Option<Arc<DesktopNotifier>>,
@@ -251,6 +274,7 @@ impl Runner {
         let now = now_ms();
         for output in outputs {
             if let Some(notifier) = &self.notifier
+                && self.notifications.load(Ordering::SeqCst)
                 && let Some(note) = compose(&output, &self.tails)
             {
                 let notifier = Arc::clone(notifier);
