@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "open_external",
     "start_demo",
     "close_window",
+    "show_in_folder",
     "list_accounts",
     "add_account",
     "update_account",

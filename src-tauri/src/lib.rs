@@ -78,6 +78,7 @@ fn run_with(args: Args) -> anyhow::Result<()> {
         .manage(state::Quitting::default())
         .manage(state::Subscriptions::default())
         .manage(state::CloseToTray::default())
+        .manage(state::Exports::default())
         .setup(move |app| {
             let (data_dir, throwaway) = resolve_data_dir(app.handle(), &profile)?;
             tracing::info!(data_dir = %data_dir.display(), throwaway, "data directory");

@@ -48,6 +48,23 @@ impl CloseToTray {
     }
 }
 
+/// Files this run exported (charts, console logs): the only paths "Show in folder" reveals, so
+/// the webview cannot make the shell open arbitrary locations.
+#[derive(Debug, Default)]
+pub struct Exports(Mutex<std::collections::HashSet<PathBuf>>);
+
+impl Exports {
+    /// Remembers an exported file.
+    pub fn record(&self, path: &std::path::Path) {
+        lock(&self.0).insert(path.to_path_buf());
+    }
+
+    /// Whether this run exported `path`.
+    pub fn contains(&self, path: &std::path::Path) -> bool {
+        lock(&self.0).contains(path)
+    }
+}
+
 /// This run's profile and the directory its data lives in.
 #[derive(Debug)]
 pub struct Runtime {

@@ -3,7 +3,8 @@ vi.mock('$lib/ipc', () => import('./test/fakeIpc'));
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import * as ipc from '$lib/ipc';
 import * as fake from './test/fakeIpc';
-import { nav } from '$lib/stores/ui.svelte';
+import { nav, toasts } from '$lib/stores/ui.svelte';
+import { showInFolder } from '$lib/exports';
 import App from './App.svelte';
 import type { Settings } from '$lib/bindings/Settings';
 
@@ -51,5 +52,15 @@ describe('App', () => {
     await screen.findByTestId('first-run-demo');
     await fireEvent.keyDown(window, { key: 'w', ctrlKey: true });
     expect(ipc.closeWindow).toHaveBeenCalledTimes(1);
+  });
+
+  it('an export toast offers "Show in folder" for the saved file', async () => {
+    vi.mocked(ipc.getSettings).mockResolvedValue(settings);
+    render(App);
+    await screen.findByTestId('first-run-demo');
+    toasts.show('Chart saved to /home/u/Downloads/aerie-x-cpu.png', false, showInFolder('/home/u/Downloads/aerie-x-cpu.png'));
+    await fireEvent.click(await screen.findByTestId('toast-action'));
+    expect(ipc.showInFolder).toHaveBeenCalledWith('/home/u/Downloads/aerie-x-cpu.png');
+    await waitFor(() => expect(screen.queryByTestId('toast-action')).toBeNull());
   });
 });

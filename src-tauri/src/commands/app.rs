@@ -84,6 +84,26 @@ pub fn close_window(window: tauri::WebviewWindow) -> Result<()> {
         .map_err(|e| Error::Desktop(format!("could not close the window: {e}")))
 }
 
+/// Shows an exported file in the system's file manager. Only files this run exported are
+/// revealed (see [`crate::state::Exports`]).
+#[tauri::command]
+pub fn show_in_folder(
+    app: AppHandle,
+    exports: State<'_, crate::state::Exports>,
+    path: String,
+) -> Result<()> {
+    let path = std::path::PathBuf::from(path);
+    if !exports.contains(&path) {
+        return Err(Error::invalid(
+            "path",
+            "only files Aerie exported can be shown",
+        ));
+    }
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| Error::Desktop(format!("could not open the folder: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -402,6 +402,7 @@ pub async fn export_chart(
         request.range.label()
     );
     let path = write_new(&export_dir(&app)?, &stem, ext, &bytes)?;
+    app.state::<crate::state::Exports>().record(&path);
     tracing::info!(path = %path.display(), "chart exported");
     Ok(Some(path.to_string_lossy().into_owned()))
 }

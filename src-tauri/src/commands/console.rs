@@ -217,6 +217,7 @@ pub async fn export_console(
     );
     let dir = crate::commands::charts::export_dir(&app)?;
     let path = crate::commands::charts::write_new(&dir, &stem, "log", text.as_bytes())?;
+    tauri::Manager::state::<crate::state::Exports>(&app).record(&path);
     tracing::info!(path = %path.display(), "console exported");
     Ok(Some(path.to_string_lossy().into_owned()))
 }

@@ -18,6 +18,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::open_external,
         app::start_demo,
         app::close_window,
+        app::show_in_folder,
         accounts::list_accounts,
         accounts::add_account,
         accounts::update_account,

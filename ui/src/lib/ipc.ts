@@ -78,6 +78,8 @@ export interface Commands {
   open_external: { args: { url: string }; result: null };
   /** Close this window like its close button: hides to the tray (or quits when close-to-tray is off). */
   close_window: { args: Record<string, never>; result: null };
+  /** Show a file this run exported in the system's file manager. */
+  show_in_folder: { args: { path: string }; result: null };
 }
 
 /** Every channel: its arguments (besides the channel) and the message type. Each resolves to a subscription id. */
@@ -218,3 +220,4 @@ export const listConnections = () => call('list_connections', none);
 export const startDemo = () => call('start_demo', none);
 export const openExternal = (url: string) => call('open_external', { url });
 export const closeWindow = () => call('close_window', none);
+export const showInFolder = (path: string) => call('show_in_folder', { path });

@@ -54,3 +54,4 @@ export const subscribeAppEvents = vi.fn(async (cb: (e: AppEvent) => void) => {
 export const startDemo = vi.fn(async () => null);
 export const openExternal = vi.fn(async () => null);
 export const closeWindow = vi.fn(async () => null);
+export const showInFolder = vi.fn(async () => null);

@@ -488,6 +488,7 @@ export function createDemoBackend(): Backend {
     },
     // A browser tab cannot hide itself to a tray.
     close_window: () => null,
+    show_in_folder: () => null,
   };
 
   return {

@@ -90,18 +90,28 @@ class Dialogs {
 }
 export const dialogs = new Dialogs();
 
+/** A button on a toast (e.g. "Show in folder" after an export). */
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
 export interface Toast {
   id: number;
   text: string;
   error: boolean;
+  action: ToastAction | null;
 }
 class Toasts {
   list = $state<Toast[]>([]);
   private next = 1;
-  show(text: string, error = false): void {
+  /** Shows a toast; one with an action stays longer, to leave time to use it. */
+  show(text: string, error = false, action: ToastAction | null = null): void {
     const id = this.next++;
-    this.list = [...this.list, { id, text, error }];
-    setTimeout(() => (this.list = this.list.filter((t) => t.id !== id)), error ? 6000 : 3000);
+    this.list = [...this.list, { id, text, error, action }];
+    setTimeout(() => this.dismiss(id), action ? 8000 : error ? 6000 : 3000);
+  }
+  dismiss(id: number): void {
+    this.list = this.list.filter((t) => t.id !== id);
   }
 }
 export const toasts = new Toasts();
