@@ -1,6 +1,8 @@
 //! A crash end to end: the simulated server crashes, the alert shows in the Alerts view, the
 //! desktop notification goes out on D-Bus (seen by `dbus-monitor` in the test's session), then
-//! the server's charts draw from the history store and export as a PNG file.
+//! the server's charts draw from the history store and export as a PNG file. Finally the app
+//! restarts on the same data and the alert history and the chart samples recorded before the
+//! restart are still shown (both live in SQLite).
 
 use aerie_e2e::{App, AppData, add_panel_via_form, secs};
 use aerie_sim::{Sim, SimConfig};
@@ -185,9 +187,20 @@ async fn a_crash_alerts_notifies_and_charts_export() -> anyhow::Result<()> {
     let path = body
         .split("Chart saved to ")
         .nth(1)
-        .and_then(|rest| rest.lines().next())
-        .map(|p| p.trim().to_string())
+        .and_then(|rest| rest.split(".png").next())
+        .map(|p| format!("{}.png", p.trim()))
         .ok_or_else(|| anyhow::anyhow!("no export path in the toast"))?;
+    // "Show in folder" reveals only what Aerie exported: never an arbitrary path.
+    let refused = aerie_e2e::invoke(
+        &app,
+        "show_in_folder",
+        serde_json::json!({ "path": "/etc" }),
+    )
+    .await;
+    assert!(
+        refused.is_err(),
+        "show_in_folder revealed a path Aerie did not export"
+    );
     let bytes = std::fs::read(&path)?;
     let _ = std::fs::remove_file(&path);
     assert!(
@@ -196,7 +209,86 @@ async fn a_crash_alerts_notifies_and_charts_export() -> anyhow::Result<()> {
         bytes.len()
     );
     drop(monitor);
+
+    // Restart on the same data: the alert log and the samples from before are still there.
+    let account = target_panel(&app).await?;
+    let samples_before = chart_points(&app, &account, &target.identifier).await?;
+    anyhow::ensure!(
+        !samples_before.is_empty(),
+        "no chart samples before the restart"
+    );
+    app.quit().await?;
+    let restarted_at = now_ms();
+    let app = App::launch(&data, &[]).await?;
+    let s = app.s();
+    s.wait_for("[data-testid=fleet-row]", secs(60)).await?;
+    s.execute("location.hash = '#/alerts';", vec![]).await?;
+    s.click(
+        &s.wait_for("[data-testid=alerts-tab-history]", secs(20))
+            .await?,
+    )
+    .await?;
+    s.wait_for_text("[data-testid=alert-item]", secs(30), |t| t.contains(&name))
+        .await?;
+    app.screenshot("history-after-restart-alerts").await?;
+
+    let samples_after = chart_points(&app, &account, &target.identifier).await?;
+    let old = samples_after
+        .iter()
+        .filter(|at| **at < restarted_at)
+        .count();
+    assert!(
+        old > 0,
+        "the chart still shows samples from before the restart ({old} of {} older than it; {} before)",
+        samples_after.len(),
+        samples_before.len()
+    );
+    s.execute(
+        &format!(
+            "location.hash = '#/server/{account}/{}/charts';",
+            target.identifier
+        ),
+        vec![],
+    )
+    .await?;
+    s.wait_for("[data-testid=chart] img", secs(60)).await?;
+    app.screenshot("history-after-restart-charts").await?;
     app.quit().await
+}
+
+/// Timestamps of the CPU chart's samples over the last 15 minutes, read through `render_chart`
+/// (what the charts tab draws), oldest first; only points with a value.
+async fn chart_points(app: &App, account: &str, server: &str) -> anyhow::Result<Vec<u64>> {
+    let render = aerie_e2e::invoke(
+        app,
+        "render_chart",
+        serde_json::json!({ "request": {
+            "server": { "panel": account, "server": server },
+            "metric": "cpu", "range": "15m", "width": 480, "height": 200, "dark": false,
+        }}),
+    )
+    .await?;
+    Ok(render["points"]
+        .as_array()
+        .map(|points| {
+            points
+                .iter()
+                .filter(|p| {
+                    p["values"]
+                        .as_array()
+                        .is_some_and(|v| v.iter().any(|x| !x.is_null()))
+                })
+                .filter_map(|p| p["at"].as_u64())
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// The account id of the only panel.
