@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use tokio::sync::broadcast;
 
@@ -79,7 +79,7 @@ impl ConsoleRing {
     }
 }
 
-/// Link counters of one server.
+/// Link counters and health of one server.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SocketMetrics {
     /// Frames received.
@@ -90,6 +90,14 @@ pub struct SocketMetrics {
     pub tokens_minted: u64,
     /// `auth` frames sent (first auth and in-place refreshes).
     pub auths: u64,
+    /// Sockets re-opened after the first one was lost (failed attempts not counted).
+    pub reconnects: u64,
+    /// Round trip of the last WebSocket ping answered, ms; `None` before the first pong.
+    pub latency_ms: Option<u32>,
+    /// When the current websocket token expires, ms since the Unix epoch.
+    pub token_expires_at: Option<TimestampMs>,
+    /// When the last frame (of any kind, pongs included) arrived, ms since the Unix epoch.
+    pub last_frame_at: Option<TimestampMs>,
 }
 
 /// What the fleet knows about one server right now.
@@ -113,24 +121,64 @@ pub struct ServerSnapshot {
     pub socket: SocketMetrics,
     /// Time of the last event, ms since the Unix epoch.
     pub last_event_at: TimestampMs,
+    /// The socket URL in use (query string and credentials removed), once known.
+    pub endpoint: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Counters {
     pub frames_in: AtomicU64,
     pub connects: AtomicU64,
     pub tokens_minted: AtomicU64,
     pub auths: AtomicU64,
+    pub reconnects: AtomicU64,
+    /// [`NONE_U32`] until measured.
+    pub latency_ms: AtomicU32,
+    /// 0 until known.
+    pub token_expires_at: AtomicU64,
+    /// 0 until the first frame.
+    pub last_frame_at: AtomicU64,
+}
+
+/// "Not measured" in an `AtomicU32` (a real round trip is never 49 days).
+const NONE_U32: u32 = u32::MAX;
+
+impl Default for Counters {
+    fn default() -> Self {
+        Self {
+            frames_in: AtomicU64::new(0),
+            connects: AtomicU64::new(0),
+            tokens_minted: AtomicU64::new(0),
+            auths: AtomicU64::new(0),
+            reconnects: AtomicU64::new(0),
+            latency_ms: AtomicU32::new(NONE_U32),
+            token_expires_at: AtomicU64::new(0),
+            last_frame_at: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Counters {
     fn read(&self) -> SocketMetrics {
+        let nonzero = |v: u64| (v != 0).then_some(v);
+        let latency = self.latency_ms.load(Ordering::Relaxed);
         SocketMetrics {
             frames_in: self.frames_in.load(Ordering::Relaxed),
             connects: self.connects.load(Ordering::Relaxed),
             tokens_minted: self.tokens_minted.load(Ordering::Relaxed),
             auths: self.auths.load(Ordering::Relaxed),
+            reconnects: self.reconnects.load(Ordering::Relaxed),
+            latency_ms: (latency != NONE_U32).then_some(latency),
+            token_expires_at: nonzero(self.token_expires_at.load(Ordering::Relaxed)),
+            last_frame_at: nonzero(self.last_frame_at.load(Ordering::Relaxed)),
         }
+    }
+
+    /// Records a measured round trip (clamped below the "not measured" marker).
+    pub fn set_latency(&self, rtt: std::time::Duration) {
+        let ms = u32::try_from(rtt.as_millis()).unwrap_or(NONE_U32 - 1);
+        self.latency_ms
+            .store(ms.min(NONE_U32 - 1), Ordering::Relaxed);
     }
 }
 
@@ -166,6 +214,7 @@ impl Entry {
                 connection: ConnectionState::Connecting,
                 socket: SocketMetrics::default(),
                 last_event_at: 0,
+                endpoint: None,
             }),
             key,
             console: Mutex::new(ConsoleRing::new(console_lines, console_bytes)),
@@ -177,6 +226,15 @@ impl Entry {
         let mut s = lock(&self.snapshot).clone();
         s.socket = self.counters.read();
         s
+    }
+
+    /// Notes the socket URL in use, without its query string or user info.
+    pub fn set_endpoint(&self, url: &str) {
+        let shown = redact_url(url);
+        let mut s = lock(&self.snapshot);
+        if s.endpoint.as_deref() != Some(shown.as_str()) {
+            s.endpoint = Some(shown);
+        }
     }
 
     pub fn console(&self) -> Vec<ConsoleLine> {
@@ -219,6 +277,27 @@ impl Entry {
             key: self.key.clone(),
             at,
             kind,
+        }
+    }
+}
+
+/// A URL safe to show: user info, query and fragment removed (a token could hide in any).
+/// Text that does not parse as a URL is reduced to what precedes `?`/`#`/`@`-credentials.
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => {
+            let head = url.split(['?', '#']).next().unwrap_or_default();
+            match head.rsplit_once('@') {
+                Some((_, host)) => host.to_owned(),
+                None => head.to_owned(),
+            }
         }
     }
 }
@@ -279,5 +358,19 @@ mod tests {
             origin: ConsoleOrigin::Container,
         });
         assert_eq!(r.len(), 1, "byte bound");
+    }
+
+    #[test]
+    fn a_shown_endpoint_never_carries_a_token() {
+        assert_eq!(
+            redact_url("wss://user:pw@node.example.com:8080/api/servers/u/ws?token=abc#x"),
+            "wss://node.example.com:8080/api/servers/u/ws"
+        );
+        assert_eq!(
+            redact_url("ws://127.0.0.1:9/api/servers/u/ws"),
+            "ws://127.0.0.1:9/api/servers/u/ws"
+        );
+        assert!(!redact_url("not a url?token=abc").contains("abc"));
+        assert!(!redact_url("secret@not a url").contains("secret"));
     }
 }

@@ -60,6 +60,9 @@ pub struct FleetConfig {
     pub ping_interval: Duration,
     /// A socket silent (no frame, no pong) this long is considered dead.
     pub dead_after: Duration,
+    /// A ping left unanswered this long, with nothing else received meanwhile, means a dead
+    /// link (half-open TCP, a laptop back from sleep): reconnect without waiting `dead_after`.
+    pub pong_timeout: Duration,
     /// Session tunables.
     pub session: SessionConfig,
     /// Default REST budgets per panel.
@@ -80,6 +83,7 @@ impl Default for FleetConfig {
             poll_interval: Duration::from_secs(30),
             ping_interval: Duration::from_secs(30),
             dead_after: Duration::from_secs(75),
+            pong_timeout: Duration::from_secs(10),
             session: SessionConfig::default(),
             rate_limits: RateLimits::default(),
         }

@@ -104,6 +104,18 @@ struct Driver {
     polling: bool,
     last_rx: Instant,
     pending: VecDeque<Output>,
+    /// Heartbeat: pings every `ping_interval` while a socket is open.
+    ping: tokio::time::Interval,
+    /// Payload of the last ping, so a late pong of an older ping is not mistaken for it.
+    ping_seq: u64,
+    /// The ping awaiting its pong: sequence, when sent, frames received by then.
+    ping_out: Option<(u64, Instant, u64)>,
+    /// When an unanswered ping declares the link dead.
+    pong_deadline: Option<Instant>,
+    /// Frames of any kind received on the current socket (pongs included).
+    rx_seen: u64,
+    /// Whether a socket was ever opened (to count re-opens as reconnects).
+    opened_once: bool,
 }
 
 impl Driver {
@@ -114,7 +126,11 @@ impl Driver {
     }
 
     fn feed(&mut self, input: Input<'_>) {
-        let out = self.session.handle(input, now_ms());
+        self.feed_at(input, now_ms());
+    }
+
+    fn feed_at(&mut self, input: Input<'_>, now: u64) {
+        let out = self.session.handle(input, now);
         self.pending.extend(out);
         if self.session.is_live() && (self.attempt > 0 || self.polling) {
             self.attempt = 0;
@@ -161,6 +177,8 @@ impl Driver {
 
     fn lost(&mut self, code: u16) {
         self.ws = None;
+        self.ping_out = None;
+        self.pong_deadline = None;
         self.feed(Input::Closed { code });
         self.schedule_reconnect();
     }
@@ -243,6 +261,16 @@ impl Driver {
             Ok(ws) => {
                 self.ws = Some(ws);
                 self.last_rx = Instant::now();
+                self.ping_out = None;
+                self.pong_deadline = None;
+                // Ping right away: latency shows at once, and a dead new link is caught early.
+                self.ping.reset_immediately();
+                let counters = &self.ctx.entry.counters;
+                if self.opened_once {
+                    counters.reconnects.fetch_add(1, Ordering::Relaxed);
+                }
+                self.opened_once = true;
+                self.ctx.entry.set_endpoint(&url);
                 self.feed(Input::Opened);
             }
             Err(f) => {
@@ -256,11 +284,68 @@ impl Driver {
         }
     }
 
+    /// Any frame arrived: the link is alive.
+    fn received(&mut self, now: u64) {
+        self.rx_seen += 1;
+        self.last_rx = Instant::now();
+        self.ctx
+            .entry
+            .counters
+            .last_frame_at
+            .store(now, Ordering::Relaxed);
+    }
+
+    fn pong(&mut self, payload: &[u8]) {
+        if let Some((seq, sent, _)) = self.ping_out
+            && payload == seq.to_be_bytes()
+        {
+            self.ctx.entry.counters.set_latency(sent.elapsed());
+            self.ping_out = None;
+            self.pong_deadline = None;
+        }
+    }
+
+    async fn heartbeat(&mut self) {
+        if self.last_rx.elapsed() > self.ctx.cfg.dead_after {
+            tracing::debug!(server = %self.ctx.entry.key, "socket silent too long; reconnecting");
+            self.lost(1006);
+            return;
+        }
+        self.ping_seq = self.ping_seq.wrapping_add(1);
+        let payload = self.ping_seq.to_be_bytes().to_vec();
+        let Some(w) = self.ws.as_mut() else { return };
+        if w.send(Message::Ping(payload.into())).await.is_err() {
+            self.lost(1006);
+            return;
+        }
+        let now = Instant::now();
+        // A newer ping supersedes an unanswered one but keeps its deadline and traffic mark,
+        // so frequent pings never postpone the verdict.
+        let seen = match self.ping_out {
+            Some((_, _, seen)) => seen,
+            None => {
+                self.pong_deadline = Some(now + self.ctx.cfg.pong_timeout);
+                self.rx_seen
+            }
+        };
+        self.ping_out = Some((self.ping_seq, now, seen));
+    }
+
+    fn pong_overdue(&mut self) {
+        self.pong_deadline = None;
+        match self.ping_out {
+            Some((_, _, seen)) if seen == self.rx_seen => {
+                tracing::debug!(server = %self.ctx.entry.key, "no pong and no traffic; reconnecting");
+                self.lost(1006);
+            }
+            // Traffic is flowing, the pong is just queued behind it; the link is alive.
+            _ => {}
+        }
+    }
+
     async fn run(mut self) {
         let (done_tx, mut done_rx) = mpsc::channel(4);
         self.done_tx = done_tx;
-        let mut ping = tokio::time::interval(self.ctx.cfg.ping_interval);
-        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let start = self.session.start(now_ms() / 1000);
         self.pending.extend(start);
         loop {
@@ -290,7 +375,10 @@ impl Driver {
                 },
                 Some(done) = done_rx.recv() => match done {
                     Done::Token(Ok(creds)) => {
-                        self.ctx.entry.counters.tokens_minted.fetch_add(1, Ordering::Relaxed);
+                        let counters = &self.ctx.entry.counters;
+                        counters.tokens_minted.fetch_add(1, Ordering::Relaxed);
+                        let exp = creds.token.exp_secs.map_or(0, |s| s.saturating_mul(1000));
+                        counters.token_expires_at.store(exp, Ordering::Relaxed);
                         self.retry_attempt = 0;
                         self.origin = creds.origin;
                         self.feed(Input::Token(creds.token));
@@ -324,27 +412,24 @@ impl Driver {
                 }
                 msg = next_frame(&mut self.ws) => match msg {
                     Some(Ok(Message::Text(t))) => {
+                        let now = now_ms();
+                        self.received(now);
                         self.ctx.entry.counters.frames_in.fetch_add(1, Ordering::Relaxed);
-                        self.last_rx = Instant::now();
-                        self.feed(Input::Frame(t.as_str()));
+                        self.feed_at(Input::Frame(t.as_str()), now);
                     }
                     Some(Ok(Message::Close(frame))) => {
                         let code = frame.map_or(1005, |f| u16::from(f.code));
                         self.lost(code);
                     }
-                    Some(Ok(_)) => self.last_rx = Instant::now(),
+                    Some(Ok(Message::Pong(payload))) => {
+                        self.received(now_ms());
+                        self.pong(&payload);
+                    }
+                    Some(Ok(_)) => self.received(now_ms()),
                     Some(Err(_)) | None => self.lost(1006),
                 },
-                _ = ping.tick(), if self.ws.is_some() => {
-                    if self.last_rx.elapsed() > self.ctx.cfg.dead_after {
-                        tracing::debug!(server = %self.ctx.entry.key, "socket silent too long; reconnecting");
-                        self.lost(1006);
-                    } else if let Some(w) = self.ws.as_mut()
-                        && w.send(Message::Ping(Default::default())).await.is_err()
-                    {
-                        self.lost(1006);
-                    }
-                }
+                _ = self.ping.tick(), if self.ws.is_some() => self.heartbeat().await,
+                () = at(self.pong_deadline) => self.pong_overdue(),
             }
         }
     }
@@ -354,6 +439,8 @@ impl Driver {
 pub(super) async fn run(ctx: ServerCtx) {
     let (done_tx, _) = mpsc::channel(1);
     let session = Session::new(ctx.cfg.session);
+    let mut ping = tokio::time::interval(ctx.cfg.ping_interval);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     Driver {
         ctx,
         session,
@@ -369,6 +456,12 @@ pub(super) async fn run(ctx: ServerCtx) {
         polling: false,
         last_rx: Instant::now(),
         pending: VecDeque::new(),
+        ping,
+        ping_seq: 0,
+        ping_out: None,
+        pong_deadline: None,
+        rx_seen: 0,
+        opened_once: false,
     }
     .run()
     .await;
