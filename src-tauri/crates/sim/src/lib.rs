@@ -36,7 +36,7 @@ use serde::Serialize;
 
 pub use config::{Behaviour, BehaviourPlan, Profile, SimConfig, Timings};
 pub use error::{Result, SimError};
-pub use panel::PanelFault;
+pub use panel::{PanelFault, RequestRecord};
 pub use server::{PowerAction, PowerState, StatsSnapshot};
 pub use world::ServerSpec;
 
@@ -264,6 +264,17 @@ impl Sim {
     /// with 1001 and newer profiles drop the connection.
     pub fn delete_server(&self, server: &str) -> Result<()> {
         self.world.delete_server(server)
+    }
+
+    /// Replaces a panel's Client API limit (requests per rate-limit window per user).
+    pub fn set_client_rate_limit(&self, panel: usize, limit: u32) -> Result<()> {
+        self.world.panel(panel)?.state.set_client_rate_limit(limit);
+        Ok(())
+    }
+
+    /// The Client API requests a panel received, oldest first.
+    pub fn panel_requests(&self, panel: usize) -> Result<Vec<RequestRecord>> {
+        Ok(self.world.panel(panel)?.state.requests())
     }
 
     /// Adds a subuser to a panel with explicit permissions per server (uuid or identifier);

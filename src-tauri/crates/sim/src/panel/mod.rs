@@ -4,7 +4,7 @@
 mod limit;
 mod routes;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
@@ -31,6 +31,21 @@ pub enum PanelFault {
     /// Every request answers 429 with `Retry-After`.
     RateLimited,
 }
+
+/// One Client API request the panel received, for tests that check a client's pacing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// When it arrived (tokio's clock, so virtual time in paused tests).
+    pub at: Instant,
+    /// Request path, e.g. `/api/client/servers/abcd1234/websocket`.
+    pub path: String,
+    /// Status answered (429 when throttled).
+    pub status: u16,
+}
+
+/// Requests kept in a panel's log (oldest dropped first): enough for any test, bounded for
+/// a long-running demo.
+const REQUEST_LOG_CAP: usize = 100_000;
 
 /// What a user may do on a server.
 #[derive(Debug, Clone)]
@@ -95,6 +110,7 @@ pub struct PanelState {
     rate: Mutex<Windows>,
     minting: Mutex<Windows>,
     resources: Mutex<HashMap<String, (Instant, serde_json::Value)>>,
+    log: Mutex<VecDeque<RequestRecord>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -125,7 +141,27 @@ impl PanelState {
             )),
             minting: Mutex::new(Windows::new(5, timings.rate_limit_window)),
             resources: Mutex::new(HashMap::new()),
+            log: Mutex::new(VecDeque::new()),
         }
+    }
+
+    /// Replaces the Client API limit (requests per window per user), e.g. to exercise a
+    /// client's pacing with fewer requests than the real 720 or 256 per minute.
+    pub fn set_client_rate_limit(&self, limit: u32) {
+        *lock(&self.rate) = Windows::new(limit, self.timings.rate_limit_window);
+    }
+
+    /// The Client API requests received so far, oldest first (the last 100,000).
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.log).iter().cloned().collect()
+    }
+
+    fn note_request(&self, record: RequestRecord) {
+        let mut log = lock(&self.log);
+        if log.len() == REQUEST_LOG_CAP {
+            log.pop_front();
+        }
+        log.push_back(record);
     }
 
     /// Turns a fault on, for a while or until cleared.
@@ -194,7 +230,7 @@ impl PanelState {
 
 /// The panel's router.
 pub fn router(state: Arc<PanelState>) -> Router {
-    routes::router(state.clone()).layer(middleware::from_fn_with_state(state, gate))
+    routes::router(state.clone()).layer(middleware::from_fn_with_state(state, logged))
 }
 
 /// Error JSON exactly as Laravel's handler renders it (§11.6).
@@ -215,11 +251,24 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-/// Faults, authentication, key kind and rate limiting, in the panel's middleware order.
-async fn gate(State(panel): State<Arc<PanelState>>, mut req: Request, next: Next) -> Response {
+/// Logs every API request with its answer, around [`gate`].
+async fn logged(State(panel): State<Arc<PanelState>>, req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
+    let at = Instant::now();
+    let path = req.uri().path().to_owned();
+    let resp = gate(&panel, req, next).await;
+    panel.note_request(RequestRecord {
+        at,
+        path,
+        status: resp.status().as_u16(),
+    });
+    resp
+}
+
+/// Faults, authentication, key kind and rate limiting, in the panel's middleware order.
+async fn gate(panel: &PanelState, mut req: Request, next: Next) -> Response {
     if let Some((fault, until)) = panel.active_fault() {
         match fault {
             PanelFault::Slow(d) => tokio::time::sleep(d).await,
