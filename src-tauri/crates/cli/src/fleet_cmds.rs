@@ -235,7 +235,9 @@ pub async fn send(args: SendArgs) -> anyhow::Result<()> {
 pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
     let (_, server) = fleet_panels::locate(&args.panels, &args.server).await?;
     let mut access = fleet_panels::access_for(&args.panels, &server.identifier).await?;
+    // Named explicitly: shown even if the account's watch selection leaves it out.
     access.only = Some(vec![server.identifier.clone()]);
+    access.except = None;
     let fleet = Fleet::start(FleetConfig::default());
     let mut sub = fleet.subscribe();
     fleet.add_panel(access).await?;

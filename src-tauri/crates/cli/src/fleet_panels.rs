@@ -48,7 +48,8 @@ pub fn resolve(args: &PanelArgs) -> anyhow::Result<Vec<PanelAccess>> {
     list.into_iter()
         .map(|a| {
             let key = accounts.key(&a.id)?;
-            Ok(PanelAccess::new(a.id, a.url, key))
+            // The account's "watched servers" choice applies here as in the desktop app.
+            Ok(PanelAccess::new(a.id, a.url, key).watching(&a.watch))
         })
         .collect()
 }

@@ -107,6 +107,17 @@ pub struct ServerInfo {
     pub panel_status: Option<String>,
 }
 
+impl ServerInfo {
+    /// Whether the user may do what `permission` names (e.g. `control.console`,
+    /// `control.start`), by the daemon's rule: an exact entry, or `*`, which covers everything
+    /// except `admin.*`. An empty list means "not known yet" and allows nothing.
+    pub fn allows(&self, permission: &str) -> bool {
+        self.permissions
+            .iter()
+            .any(|p| p == permission || (p == "*" && !permission.starts_with("admin")))
+    }
+}
+
 /// One stats sample, as decoded from a Wings `stats` event.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Stats {
@@ -315,6 +326,31 @@ mod tests {
         }
         assert_eq!(PowerState::parse("stopped"), Some(PowerState::Offline));
         assert_eq!(PowerState::parse("exploded"), None);
+    }
+
+    #[test]
+    fn permissions_follow_the_daemons_wildcard_rule() {
+        let info = |perms: &[&str]| ServerInfo {
+            uuid: String::new(),
+            name: String::new(),
+            node: String::new(),
+            limits: Limits::default(),
+            permissions: perms.iter().map(|p| (*p).to_owned()).collect(),
+            panel_status: None,
+        };
+        let owner = info(&["*"]);
+        assert!(owner.allows("control.console") && owner.allows("control.start"));
+        assert!(
+            !owner.allows("admin.websocket.errors"),
+            "* never covers admin.*"
+        );
+        let sub = info(&["websocket.connect", "control.console"]);
+        assert!(sub.allows("control.console"));
+        assert!(!sub.allows("control.start"));
+        assert!(
+            !info(&[]).allows("control.console"),
+            "unknown allows nothing"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 
 pub use hub::{ConsoleLine, ConsoleRing, Received, ServerSnapshot, SocketMetrics, Subscription};
 
+use crate::accounts::Watch;
 use crate::clock::now_ms;
 use crate::event::{ServerEvent, ServerEventKind, ServerKey};
 use crate::panel::{
@@ -67,6 +68,9 @@ pub struct FleetConfig {
     pub session: SessionConfig,
     /// Default REST budgets per panel.
     pub rate_limits: RateLimits,
+    /// How often each panel's server list is read again, so servers created later appear
+    /// and deleted ones go away ([`Fleet::refresh_panel`] does it on demand).
+    pub relist_interval: Duration,
 }
 
 impl Default for FleetConfig {
@@ -86,6 +90,7 @@ impl Default for FleetConfig {
             pong_timeout: Duration::from_secs(10),
             session: SessionConfig::default(),
             rate_limits: RateLimits::default(),
+            relist_interval: Duration::from_secs(300),
         }
     }
 }
@@ -105,6 +110,9 @@ pub struct PanelAccess {
     pub rate_limits: Option<RateLimits>,
     /// Watch only these servers (identifier or uuid); `None` watches all.
     pub only: Option<Vec<String>>,
+    /// Never watch these servers (identifier or uuid), e.g. ones the user deselected while
+    /// servers created later are still wanted.
+    pub except: Option<Vec<String>>,
 }
 
 impl PanelAccess {
@@ -121,8 +129,60 @@ impl PanelAccess {
             kind: PanelKind::Pterodactyl,
             rate_limits: None,
             only: None,
+            except: None,
         }
     }
+
+    /// Applies an account's "watched servers" choice: a selection watches only the selected
+    /// servers, plus (when `include_new`) servers the account had not seen when choosing.
+    pub fn watching(mut self, watch: &Watch) -> Self {
+        match watch {
+            Watch::All => {
+                self.only = None;
+                self.except = None;
+            }
+            Watch::Selected {
+                servers,
+                include_new: false,
+                ..
+            } => {
+                self.only = Some(servers.iter().cloned().collect());
+                self.except = None;
+            }
+            Watch::Selected {
+                servers,
+                include_new: true,
+                known,
+            } => {
+                self.only = None;
+                self.except = Some(known.difference(servers).cloned().collect());
+            }
+        }
+        self
+    }
+}
+
+/// Which listed servers a panel's fleet entry watches.
+#[derive(Debug, Clone, Default)]
+struct Filter {
+    only: Option<Vec<String>>,
+    except: Option<Vec<String>>,
+}
+
+impl Filter {
+    fn keeps(&self, s: &RemoteServer) -> bool {
+        let named = |list: &[String]| list.iter().any(|o| *o == s.identifier || *o == s.uuid);
+        self.only.as_deref().is_none_or(named) && !self.except.as_deref().is_some_and(named)
+    }
+}
+
+/// What a re-read of a panel's server list changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relisted {
+    /// Servers now watched that were not before.
+    pub added: usize,
+    /// Servers no longer listed (deleted, or access removed); they published `Stopped`.
+    pub removed: usize,
 }
 
 struct ServerHandle {
@@ -136,6 +196,8 @@ struct PanelState {
     adapter: Arc<dyn PanelAdapter>,
     servers: Vec<ServerHandle>,
     shutdown: watch::Sender<bool>,
+    shared: Arc<PanelShared>,
+    filter: Filter,
 }
 
 struct Inner {
@@ -175,81 +237,174 @@ impl Fleet {
 
     /// Adds a Pterodactyl/Pelican account: lists its servers and starts watching each.
     /// Returns how many servers are watched. Errors (bad key, not a panel) come back here.
+    /// The list is read again every [`FleetConfig::relist_interval`].
     pub async fn add_panel(&self, access: PanelAccess) -> Result<usize> {
         let limits = access.rate_limits.unwrap_or(self.inner.cfg.rate_limits);
         let client = match access.kind {
             PanelKind::Pterodactyl => PanelClient::new(&access.base_url, access.api_key, limits)?,
         };
-        self.add_adapter_only(access.id, Arc::new(client), access.only.as_deref())
-            .await
+        let filter = Filter {
+            only: access.only,
+            except: access.except,
+        };
+        self.add_filtered(access.id, Arc::new(client), filter).await
     }
 
     /// Adds a panel of any kind through its adapter (the seam for other panel software).
     pub async fn add_adapter(&self, id: String, adapter: Arc<dyn PanelAdapter>) -> Result<usize> {
-        self.add_adapter_only(id, adapter, None).await
+        self.add_filtered(id, adapter, Filter::default()).await
     }
 
-    async fn add_adapter_only(
+    async fn add_filtered(
         &self,
         id: String,
         adapter: Arc<dyn PanelAdapter>,
-        only: Option<&[String]>,
+        filter: Filter,
     ) -> Result<usize> {
         let mut servers = adapter.list_servers().await?;
-        if let Some(only) = only {
-            servers.retain(|s| only.iter().any(|o| *o == s.identifier || *o == s.uuid));
-        }
+        servers.retain(|s| filter.keeps(s));
         self.remove_panel(&id).await;
         let shared = Arc::new(PanelShared {
             failed: Mutex::new(None),
             connect: Semaphore::new(self.inner.cfg.connects_per_panel.max(1)),
         });
         let (shutdown, _) = watch::channel(false);
-        let mut handles = Vec::with_capacity(servers.len());
+        let mut state = PanelState {
+            adapter,
+            servers: Vec::with_capacity(servers.len()),
+            shutdown,
+            shared,
+            filter,
+        };
         for remote in servers {
-            let key = ServerKey::new(id.clone(), remote.identifier.clone());
-            let entry = Arc::new(Entry::new(
-                key,
-                remote.info(),
-                self.inner.cfg.console_lines,
-                self.inner.cfg.console_bytes,
-            ));
-            let ev = entry.record(
-                now_ms(),
-                ServerEventKind::Server {
-                    info: remote.info(),
-                },
-            );
-            let _ = self.inner.bus.send(ev);
-            let (tx, rx) = mpsc::channel(16);
-            let ctx = ServerCtx {
-                entry: entry.clone(),
-                remote: remote.clone(),
-                adapter: adapter.clone(),
-                panel: shared.clone(),
-                bus: self.inner.bus.clone(),
-                cfg: self.inner.cfg.clone(),
-                commands: rx,
-                shutdown: shutdown.subscribe(),
-            };
-            let task = tokio::spawn(server_task::run(ctx));
-            handles.push(ServerHandle {
-                entry,
-                remote,
-                commands: tx,
-                task,
-            });
+            let handle = self.spawn_server(&id, &state, remote);
+            state.servers.push(handle);
         }
-        let n = handles.len();
-        self.panels().insert(
-            id,
-            PanelState {
-                adapter,
-                servers: handles,
-                shutdown,
+        let n = state.servers.len();
+        self.spawn_relister(id.clone(), state.shutdown.subscribe());
+        self.panels().insert(id, state);
+        Ok(n)
+    }
+
+    /// Starts watching one server of a panel; publishes its `Server` event ("discovered").
+    fn spawn_server(&self, id: &str, panel: &PanelState, remote: RemoteServer) -> ServerHandle {
+        let key = ServerKey::new(id, remote.identifier.clone());
+        let entry = Arc::new(Entry::new(
+            key,
+            remote.info(),
+            self.inner.cfg.console_lines,
+            self.inner.cfg.console_bytes,
+        ));
+        let ev = entry.record(
+            now_ms(),
+            ServerEventKind::Server {
+                info: remote.info(),
             },
         );
-        Ok(n)
+        let _ = self.inner.bus.send(ev);
+        let (tx, rx) = mpsc::channel(16);
+        let ctx = ServerCtx {
+            entry: entry.clone(),
+            remote: remote.clone(),
+            adapter: panel.adapter.clone(),
+            panel: panel.shared.clone(),
+            bus: self.inner.bus.clone(),
+            cfg: self.inner.cfg.clone(),
+            commands: rx,
+            shutdown: panel.shutdown.subscribe(),
+        };
+        let task = tokio::spawn(server_task::run(ctx));
+        ServerHandle {
+            entry,
+            remote,
+            commands: tx,
+            task,
+        }
+    }
+
+    /// Re-reads a panel's list every `relist_interval` until the panel is removed.
+    fn spawn_relister(&self, id: String, mut stop: watch::Receiver<bool>) {
+        let weak = Arc::downgrade(&self.inner);
+        let every = self.inner.cfg.relist_interval.max(Duration::from_secs(1));
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    changed = stop.changed() => {
+                        if changed.is_err() || *stop.borrow() {
+                            return;
+                        }
+                    }
+                }
+                // The fleet itself may be gone; then so is this job.
+                let Some(inner) = weak.upgrade() else { return };
+                let fleet = Fleet { inner };
+                match fleet.refresh_panel(&id).await {
+                    Ok(r) if r != Relisted::default() => {
+                        tracing::info!(panel = %id, added = r.added, removed = r.removed, "server list changed");
+                    }
+                    Ok(_) => {}
+                    Err(Error::NotWatched(_)) => return,
+                    Err(e) => {
+                        tracing::debug!(panel = %id, error = %e, "re-reading the server list failed")
+                    }
+                }
+            }
+        });
+    }
+
+    /// Reads a panel's server list again now: new servers are watched (each publishes a
+    /// `Server` event), servers gone from the list stop (each publishes `Connection:
+    /// Stopped`) and leave the snapshot, changed details are published.
+    pub async fn refresh_panel(&self, id: &str) -> Result<Relisted> {
+        let (adapter, filter) = {
+            let panels = self.panels();
+            let p = panels
+                .get(id)
+                .ok_or_else(|| Error::NotWatched(id.to_owned()))?;
+            (p.adapter.clone(), p.filter.clone())
+        };
+        let mut listed = adapter.list_servers().await?;
+        listed.retain(|s| filter.keeps(s));
+        let mut outcome = Relisted::default();
+        let gone = {
+            let mut panels = self.panels();
+            let p = panels
+                .get_mut(id)
+                .ok_or_else(|| Error::NotWatched(id.to_owned()))?;
+            let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut p.servers)
+                .into_iter()
+                .partition(|h| listed.iter().any(|r| r.uuid == h.remote.uuid));
+            p.servers = kept;
+            for remote in listed {
+                match p.servers.iter_mut().find(|h| h.remote.uuid == remote.uuid) {
+                    Some(h) => {
+                        // A listing carries no subuser permissions: compare the rest.
+                        let updated = RemoteServer {
+                            permissions: h.remote.permissions.clone(),
+                            ..remote.clone()
+                        };
+                        if h.remote != updated {
+                            // Full: the task is busy; the next re-read tries again.
+                            let _ = h.commands.try_send(Command::Update(remote));
+                            h.remote = updated;
+                        }
+                    }
+                    None => {
+                        let handle = self.spawn_server(id, p, remote);
+                        p.servers.push(handle);
+                        outcome.added += 1;
+                    }
+                }
+            }
+            gone
+        };
+        outcome.removed = gone.len();
+        for h in gone {
+            let _ = h.commands.send(Command::Stop).await;
+            let _ = h.task.await;
+        }
+        Ok(outcome)
     }
 
     /// Stops watching a panel's servers (each publishes `Connection: Stopped`).
@@ -308,6 +463,18 @@ impl Fleet {
         Ok(f(p, s))
     }
 
+    /// Refuses an action the account's known permissions do not allow. Unknown permissions
+    /// (details not fetched yet) leave the decision to the panel.
+    fn check_allowed(&self, key: &ServerKey, permission: &str) -> Result<()> {
+        let info = self.with_server(key, |_, s| s.entry.snapshot().info)?;
+        if info.permissions.is_empty() || info.allows(permission) {
+            return Ok(());
+        }
+        Err(Error::PermissionDenied {
+            detail: format!("this account lacks {permission} on server {}", key.server),
+        })
+    }
+
     /// The server's recent console lines, oldest first.
     pub fn console(&self, key: &ServerKey) -> Result<Vec<ConsoleLine>> {
         self.with_server(key, |_, s| s.entry.console())
@@ -320,10 +487,14 @@ impl Fleet {
 
     /// Sends a power signal through the panel. The resulting stop is remembered, so it is
     /// reported as `RequestedStop`, never as a crash.
+    ///
+    /// Refused at once, with the permission named, when the account's permissions on the
+    /// server are known and do not allow it.
     pub async fn power(&self, key: &ServerKey, signal: PowerSignal) -> Result<()> {
         let (adapter, remote, commands) = self.with_server(key, |p, s| {
             (p.adapter.clone(), s.remote.clone(), s.commands.clone())
         })?;
+        self.check_allowed(key, signal.permission())?;
         // Noted before sending, so even an instant status change is attributed to us.
         let _ = commands.send(Command::PowerSent(signal)).await;
         adapter.power(&remote, signal).await
@@ -334,6 +505,7 @@ impl Fleet {
         let (adapter, remote, commands) = self.with_server(key, |p, s| {
             (p.adapter.clone(), s.remote.clone(), s.commands.clone())
         })?;
+        self.check_allowed(key, "control.console")?;
         let (reply, answer) = oneshot::channel();
         let asked = commands
             .send(Command::Console {
@@ -354,5 +526,54 @@ impl Fleet {
         for id in ids {
             self.remove_panel(&id).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Limits;
+
+    fn remote(identifier: &str) -> RemoteServer {
+        RemoteServer {
+            identifier: identifier.to_owned(),
+            uuid: format!("{identifier}-uuid"),
+            name: String::new(),
+            node: String::new(),
+            limits: Limits::default(),
+            status: None,
+            permissions: vec!["*".to_owned()],
+        }
+    }
+
+    fn kept(access: &PanelAccess, ids: &[&str]) -> Vec<String> {
+        let filter = Filter {
+            only: access.only.clone(),
+            except: access.except.clone(),
+        };
+        ids.iter()
+            .map(|i| remote(i))
+            .filter(|r| filter.keeps(r))
+            .map(|r| r.identifier)
+            .collect()
+    }
+
+    #[test]
+    fn an_accounts_selection_decides_which_servers_are_watched() {
+        let base = PanelAccess::new("p", "https://panel.test", "ptlc_x");
+        let listed = ["aaaa0001", "aaaa0002", "aaaa0003", "new00001"];
+        assert_eq!(kept(&base.clone().watching(&Watch::All), &listed), listed);
+        let known = ["aaaa0001", "aaaa0002", "aaaa0003"].map(String::from);
+        let pick = |include_new| Watch::selected(&["aaaa0002".to_owned()], &known, include_new);
+        assert_eq!(
+            kept(&base.clone().watching(&pick(false)), &listed),
+            ["aaaa0002"],
+            "only the selection"
+        );
+        assert_eq!(
+            kept(&base.watching(&pick(true)), &listed),
+            ["aaaa0002", "new00001"],
+            "the selection plus servers created after it, never the deselected ones"
+        );
     }
 }

@@ -42,6 +42,10 @@ pub(super) enum Command {
         command: String,
         reply: oneshot::Sender<bool>,
     },
+    /// The panel's list shows new details (name, limits, status...).
+    Update(RemoteServer),
+    /// The server left the panel's list: stop watching it.
+    Stop,
 }
 
 /// Everything a server task needs.
@@ -59,6 +63,7 @@ pub(super) struct ServerCtx {
 enum Done {
     Token(Result<SocketCredentials>),
     Polled(Result<Resources>),
+    Details(Result<RemoteServer>),
 }
 
 /// Sleeps until `t`, or forever when there is no deadline.
@@ -343,9 +348,51 @@ impl Driver {
         }
     }
 
+    /// Subusers' permissions are not in the server list: ask for the server's details.
+    fn fetch_details_if_needed(&self) {
+        if !self.ctx.remote.permissions.is_empty() {
+            return;
+        }
+        let adapter = self.ctx.adapter.clone();
+        let remote = self.ctx.remote.clone();
+        let tx = self.done_tx.clone();
+        tokio::spawn(async move {
+            let r = adapter.server_details(&remote).await;
+            let _ = tx.send(Done::Details(r)).await;
+        });
+    }
+
+    fn details(&mut self, fresh: RemoteServer) {
+        let permissions = if fresh.permissions.is_empty() {
+            std::mem::take(&mut self.ctx.remote.permissions)
+        } else {
+            fresh.permissions
+        };
+        let updated = RemoteServer {
+            permissions,
+            ..fresh
+        };
+        if updated != self.ctx.remote {
+            self.ctx.remote = updated;
+            self.publish(ServerEventKind::Server {
+                info: self.ctx.remote.info(),
+            });
+        }
+    }
+
+    async fn stop(&mut self) {
+        if let Some(mut w) = self.ws.take() {
+            let _ = w.close(None).await;
+        }
+        self.publish(ServerEventKind::Connection {
+            connection: ConnectionState::Stopped,
+        });
+    }
+
     async fn run(mut self) {
         let (done_tx, mut done_rx) = mpsc::channel(4);
         self.done_tx = done_tx;
+        self.fetch_details_if_needed();
         let start = self.session.start(now_ms() / 1000);
         self.pending.extend(start);
         loop {
@@ -355,10 +402,7 @@ impl Driver {
             tokio::select! {
                 changed = self.ctx.shutdown.changed() => {
                     if changed.is_err() || *self.ctx.shutdown.borrow() {
-                        if let Some(mut w) = self.ws.take() {
-                            let _ = w.close(None).await;
-                        }
-                        self.publish(ServerEventKind::Connection { connection: ConnectionState::Stopped });
+                        self.stop().await;
                         return;
                     }
                 }
@@ -371,6 +415,14 @@ impl Driver {
                             _ => false,
                         };
                         let _ = reply.send(sent);
+                    }
+                    Command::Update(remote) => {
+                        self.details(remote);
+                        self.fetch_details_if_needed();
+                    }
+                    Command::Stop => {
+                        self.stop().await;
+                        return;
                     }
                 },
                 Some(done) = done_rx.recv() => match done {
@@ -391,6 +443,9 @@ impl Driver {
                     }
                     Done::Polled(Ok(res)) => self.feed(Input::Polled(&res)),
                     Done::Polled(Err(e)) => tracing::debug!(server = %self.ctx.entry.key, error = %e, "resources poll failed"),
+                    Done::Details(Ok(remote)) => self.details(remote),
+                    // Permissions stay unknown; the next re-read of the list asks again.
+                    Done::Details(Err(e)) => tracing::debug!(server = %self.ctx.entry.key, error = %e, "server details failed"),
                 },
                 () = at(self.reconnect_at) => {
                     self.reconnect_at = None;

@@ -34,6 +34,11 @@ pub trait PanelAdapter: Send + Sync + std::fmt::Debug {
     fn kind(&self) -> PanelKind;
     /// Every server the account can see.
     async fn list_servers(&self) -> Result<Vec<RemoteServer>>;
+    /// The server with the user's permissions filled in, for servers listed without them
+    /// (a subuser's). Panels whose listing already carries permissions need not override it.
+    async fn server_details(&self, server: &RemoteServer) -> Result<RemoteServer> {
+        Ok(server.clone())
+    }
     /// Fresh socket credentials for a server (mints a token; paced per server).
     async fn socket_credentials(&self, server: &RemoteServer) -> Result<SocketCredentials>;
     /// Current state and usage, for polling when the socket cannot be held.
@@ -52,6 +57,10 @@ impl PanelAdapter for PanelClient {
 
     async fn list_servers(&self) -> Result<Vec<RemoteServer>> {
         PanelClient::list_servers(self).await
+    }
+
+    async fn server_details(&self, server: &RemoteServer) -> Result<RemoteServer> {
+        PanelClient::server(self, &server.identifier).await
     }
 
     async fn socket_credentials(&self, server: &RemoteServer) -> Result<SocketCredentials> {

@@ -30,6 +30,15 @@ impl PowerSignal {
         }
     }
 
+    /// The panel permission this signal needs (`kill` is covered by `control.stop`).
+    pub fn permission(self) -> &'static str {
+        match self {
+            Self::Start => "control.start",
+            Self::Stop | Self::Kill => "control.stop",
+            Self::Restart => "control.restart",
+        }
+    }
+
     /// Whether this signal takes a running server down (so the next offline is not a crash).
     pub fn stops(self) -> bool {
         !matches!(self, Self::Start)
