@@ -38,6 +38,7 @@ pub use config::{Behaviour, BehaviourPlan, Profile, SimConfig, Timings};
 pub use error::{Result, SimError};
 pub use panel::{PanelFault, RequestRecord};
 pub use server::{PowerAction, PowerState, StatsSnapshot};
+pub use wire::Injected;
 pub use world::ServerSpec;
 
 use world::World;
@@ -162,6 +163,13 @@ impl Sim {
     /// Makes the server's process die now (crash handling and auto-restart follow).
     pub fn crash_server(&self, server: &str) -> Result<()> {
         self.world.server(server)?.crash_now(1, false);
+        Ok(())
+    }
+
+    /// Pushes frames verbatim at every viewer of a server (malformed JSON, binary, unknown
+    /// events...), to check that clients survive them.
+    pub fn inject_frames(&self, server: &str, frames: &[Injected]) -> Result<()> {
+        self.world.server(server)?.inject(frames);
         Ok(())
     }
 

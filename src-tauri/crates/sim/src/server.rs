@@ -368,6 +368,19 @@ impl Server {
         (limit as f64 * f) as u64
     }
 
+    /// Sends frames verbatim to every viewer (through their token check, like any event).
+    pub fn inject(&self, frames: &[crate::wire::Injected]) {
+        use crate::wire::{INJECTED_BINARY, INJECTED_TEXT, Injected};
+        for f in frames {
+            let (event, text) = match f {
+                Injected::Text(t) => (INJECTED_TEXT, t.clone()),
+                // The bus carries text: bytes that are not UTF-8 arrive as U+FFFD.
+                Injected::Binary(b) => (INJECTED_BINARY, String::from_utf8_lossy(b).into_owned()),
+            };
+            let _ = self.bus.send(Arc::new(Frame { event, text }));
+        }
+    }
+
     fn publish(&self, event: &'static str, arg: Option<&str>) {
         // Unwatched servers skip the encoding: most of a big fleet has no viewer.
         if self.bus.receiver_count() == 0 {

@@ -12,6 +12,20 @@ pub struct Frame {
     pub text: String,
 }
 
+/// Event name of an injected frame sent as a binary message (Wings never sends binary).
+pub const INJECTED_BINARY: &str = "<injected binary>";
+/// Event name of an injected text frame sent verbatim, whatever it contains.
+pub const INJECTED_TEXT: &str = "<injected text>";
+
+/// A hostile or broken frame to push at viewers, for client robustness tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Injected {
+    /// A text message with exactly this content (need not be JSON).
+    Text(String),
+    /// A binary message.
+    Binary(Vec<u8>),
+}
+
 impl Frame {
     /// Encodes an event with at most one argument, the way Wings does.
     pub fn new(event: &'static str, arg: Option<&str>) -> Self {

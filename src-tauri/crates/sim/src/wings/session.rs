@@ -13,7 +13,7 @@ use super::limiter::{Limiter, Verdict};
 use crate::clock;
 use crate::jwt::{self, Claims};
 use crate::server::{PowerAction, PowerState, Server};
-use crate::wire::{Frame, Inbound, encode};
+use crate::wire::{Frame, INJECTED_BINARY, Inbound, encode};
 
 /// W-new / Pelican read limit.
 const READ_LIMIT: usize = 4096;
@@ -107,6 +107,13 @@ impl Session {
                     Some(Ok(_)) => {}
                 },
                 ev = recv_opt(&mut self.events) => match ev {
+                    Ok(frame) if frame.event == INJECTED_BINARY => {
+                        let bytes = frame.text.as_bytes().to_vec();
+                        self.ws
+                            .send(Message::Binary(bytes.into()))
+                            .await
+                            .map_err(|_| End::Closed)?;
+                    }
                     Ok(frame) => {
                         self.outbound(&frame.text).await?;
                         if frame.event == "deleted" {
