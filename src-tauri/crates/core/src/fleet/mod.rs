@@ -195,6 +195,7 @@ struct ServerHandle {
 struct PanelState {
     adapter: Arc<dyn PanelAdapter>,
     servers: Vec<ServerHandle>,
+    /// Ends the panel's relisting job.
     shutdown: watch::Sender<bool>,
     shared: Arc<PanelShared>,
     filter: Filter,
@@ -311,7 +312,6 @@ impl Fleet {
             bus: self.inner.bus.clone(),
             cfg: self.inner.cfg.clone(),
             commands: rx,
-            shutdown: panel.shutdown.subscribe(),
         };
         let task = tokio::spawn(server_task::run(ctx));
         ServerHandle {
@@ -412,6 +412,11 @@ impl Fleet {
         let state = self.panels().remove(id);
         if let Some(state) = state {
             let _ = state.shutdown.send(true);
+            // Through each server's own command queue: a shared shutdown signal would be
+            // polled (and its waiter list locked) on every frame of every server.
+            for s in &state.servers {
+                let _ = s.commands.send(Command::Stop).await;
+            }
             for s in state.servers {
                 let _ = s.task.await;
             }

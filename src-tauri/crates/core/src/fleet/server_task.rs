@@ -9,8 +9,8 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{Semaphore, broadcast, mpsc, oneshot, watch};
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use tokio::sync::{Semaphore, broadcast, mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -22,6 +22,9 @@ use crate::event::{ConnectionState, ServerEvent, ServerEventKind};
 use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
 use crate::protocol::wings::{Input, Output, Session};
 use crate::{Error, Result};
+
+/// Buffered frames handled per wake before the other branches get a look.
+const DRAIN_MAX: usize = 64;
 
 /// State shared by all servers of one panel.
 #[derive(Debug)]
@@ -56,8 +59,8 @@ pub(super) struct ServerCtx {
     pub panel: Arc<PanelShared>,
     pub bus: broadcast::Sender<ServerEvent>,
     pub cfg: Arc<FleetConfig>,
+    /// Requests from the fleet; closed (all senders gone) means the fleet was dropped.
     pub commands: mpsc::Receiver<Command>,
-    pub shutdown: watch::Receiver<bool>,
 }
 
 enum Done {
@@ -389,6 +392,34 @@ impl Driver {
         });
     }
 
+    fn on_message(
+        &mut self,
+        msg: Option<std::result::Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ) {
+        match msg {
+            Some(Ok(Message::Text(t))) => {
+                let now = now_ms();
+                self.received(now);
+                self.ctx
+                    .entry
+                    .counters
+                    .frames_in
+                    .fetch_add(1, Ordering::Relaxed);
+                self.feed_at(Input::Frame(t.as_str()), now);
+            }
+            Some(Ok(Message::Close(frame))) => {
+                let code = frame.map_or(1005, |f| u16::from(f.code));
+                self.lost(code);
+            }
+            Some(Ok(Message::Pong(payload))) => {
+                self.received(now_ms());
+                self.pong(&payload);
+            }
+            Some(Ok(_)) => self.received(now_ms()),
+            Some(Err(_)) | None => self.lost(1006),
+        }
+    }
+
     async fn run(mut self) {
         let (done_tx, mut done_rx) = mpsc::channel(4);
         self.done_tx = done_tx;
@@ -400,13 +431,12 @@ impl Driver {
                 return;
             }
             tokio::select! {
-                changed = self.ctx.shutdown.changed() => {
-                    if changed.is_err() || *self.ctx.shutdown.borrow() {
+                cmd = self.ctx.commands.recv() => match cmd {
+                    None => {
                         self.stop().await;
                         return;
                     }
-                }
-                Some(cmd) = self.ctx.commands.recv() => match cmd {
+                    Some(cmd) => match cmd {
                     Command::PowerSent(signal) => self.feed(Input::PowerSent(signal)),
                     Command::Console { command, reply } => {
                         let frame = self.session.command_frame(&command, now_ms());
@@ -424,6 +454,7 @@ impl Driver {
                         self.stop().await;
                         return;
                     }
+                    },
                 },
                 Some(done) = done_rx.recv() => match done {
                     Done::Token(Ok(creds)) => {
@@ -465,24 +496,21 @@ impl Driver {
                         let _ = tx.send(Done::Polled(r)).await;
                     });
                 }
-                msg = next_frame(&mut self.ws) => match msg {
-                    Some(Ok(Message::Text(t))) => {
-                        let now = now_ms();
-                        self.received(now);
-                        self.ctx.entry.counters.frames_in.fetch_add(1, Ordering::Relaxed);
-                        self.feed_at(Input::Frame(t.as_str()), now);
+                msg = next_frame(&mut self.ws) => {
+                    self.on_message(msg);
+                    // Frames already buffered are handled now, not through another round of
+                    // the select (which polls every branch): one wake per burst, not per frame.
+                    for _ in 0..DRAIN_MAX {
+                        if !self.carry_out().await {
+                            return;
+                        }
+                        let Some(w) = self.ws.as_mut() else { break };
+                        match w.next().now_or_never() {
+                            Some(m) => self.on_message(m),
+                            None => break,
+                        }
                     }
-                    Some(Ok(Message::Close(frame))) => {
-                        let code = frame.map_or(1005, |f| u16::from(f.code));
-                        self.lost(code);
-                    }
-                    Some(Ok(Message::Pong(payload))) => {
-                        self.received(now_ms());
-                        self.pong(&payload);
-                    }
-                    Some(Ok(_)) => self.received(now_ms()),
-                    Some(Err(_)) | None => self.lost(1006),
-                },
+                }
                 _ = self.ping.tick(), if self.ws.is_some() => self.heartbeat().await,
                 () = at(self.pong_deadline) => self.pong_overdue(),
             }

@@ -3,7 +3,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use super::console::CrashLine;
 use crate::event::{Fact, PowerState, Rates, ServerEventKind, Stats};
@@ -161,15 +161,35 @@ impl RateTracker {
 
 /// Remembers the last container lines so the `send logs` replay after a reconnect only
 /// yields the lines that were missed.
+///
+/// Live lines cost one hash and a ring push (this runs for every console line of every
+/// server); the per-hash counts are only built when a replay starts.
 #[derive(Debug)]
 pub(super) struct Backfill {
     recent: VecDeque<u64>,
-    counts: HashMap<u64, u32>,
     cap: usize,
     /// While replaying: lines still expected, and the replay window's end (ms).
     replay: Option<(usize, u64)>,
     /// Replay lines not yet matched (each seen line can cancel one replayed line).
-    unmatched: HashMap<u64, u32>,
+    unmatched: HashMap<u64, u32, BuildHasherDefault<PreHashed>>,
+}
+
+/// The keys are already hashes: use them as they are.
+#[derive(Debug, Default)]
+pub(super) struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 fn hash_line(line: &str) -> u64 {
@@ -182,17 +202,19 @@ impl Backfill {
     pub fn new(cap: usize) -> Self {
         Self {
             recent: VecDeque::with_capacity(cap),
-            counts: HashMap::new(),
             cap,
             replay: None,
-            unmatched: HashMap::new(),
+            unmatched: HashMap::default(),
         }
     }
 
     /// A replay of up to `lines` lines is expected within `window_ms` after `now_ms`.
     pub fn expect_replay(&mut self, lines: usize, now_ms: u64, window_ms: u64) {
         self.replay = Some((lines, now_ms.saturating_add(window_ms)));
-        self.unmatched = self.counts.clone();
+        self.unmatched.clear();
+        for h in &self.recent {
+            *self.unmatched.entry(*h).or_default() += 1;
+        }
     }
 
     /// Classifies a container line: `None` = duplicate of one already shown; `Some(true)` =
@@ -204,31 +226,22 @@ impl Backfill {
                 *left -= 1;
                 true
             }
-            _ => {
+            Some(_) => {
                 self.replay = None;
+                self.unmatched = HashMap::default();
                 false
             }
+            None => false,
         };
         if replaying && let Some(c) = self.unmatched.get_mut(&h).filter(|c| **c > 0) {
             *c -= 1;
             return None;
         }
-        self.remember(h);
-        Some(replaying)
-    }
-
-    fn remember(&mut self, h: u64) {
-        if self.recent.len() == self.cap
-            && let Some(old) = self.recent.pop_front()
-            && let Some(c) = self.counts.get_mut(&old)
-        {
-            *c -= 1;
-            if *c == 0 {
-                self.counts.remove(&old);
-            }
+        if self.recent.len() >= self.cap.max(1) {
+            self.recent.pop_front();
         }
         self.recent.push_back(h);
-        *self.counts.entry(h).or_default() += 1;
+        Some(replaying)
     }
 }
 
