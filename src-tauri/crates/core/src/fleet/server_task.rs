@@ -430,7 +430,13 @@ impl Driver {
             if !self.carry_out().await {
                 return;
             }
+            // Only while a crash report waits for its confirmation (a fraction of a second).
+            let tick_at = self
+                .session
+                .deadline()
+                .map(|d| Instant::now() + Duration::from_millis(d.saturating_sub(now_ms())));
             tokio::select! {
+                () = at(tick_at) => self.feed(Input::Tick),
                 cmd = self.ctx.commands.recv() => match cmd {
                     None => {
                         self.stop().await;

@@ -66,6 +66,8 @@ pub enum Input<'a> {
     PowerSent(PowerSignal),
     /// A `/resources` poll, used while the socket cannot be held.
     Polled(&'a Resources),
+    /// Time passed: the driver feeds this at [`Session::deadline`].
+    Tick,
 }
 
 /// What the driver must do.
@@ -149,6 +151,12 @@ impl Session {
     /// Last known power state.
     pub fn power_state(&self) -> Option<PowerState> {
         self.power.state()
+    }
+
+    /// When to feed [`Input::Tick`] next (Unix ms), if something waits on time: an offline
+    /// nobody asked for, waiting for the daemon's crash lines.
+    pub fn deadline(&self) -> Option<u64> {
+        self.power.deadline()
     }
 
     /// Whether Wings throttled us recently (send optional frames through REST instead).
@@ -239,6 +247,11 @@ impl Session {
                 }
             }
             Input::PowerSent(signal) => self.power.note_request(signal, now_ms),
+            Input::Tick => {
+                let mut kinds = Vec::new();
+                self.power.tick(now_ms, &mut kinds);
+                out.extend(kinds.into_iter().map(Output::Event));
+            }
             Input::Polled(res) => {
                 if !self.is_live() {
                     let mut kinds = Vec::new();
@@ -388,7 +401,7 @@ impl Session {
                     }));
                     if let Some(c) = d.crash {
                         let mut kinds = Vec::new();
-                        self.power.on_crash_line(&c, &mut kinds);
+                        self.power.on_crash_line(&c, now_ms, &mut kinds);
                         out.extend(kinds.into_iter().map(Output::Event));
                     }
                 } else if let Some(replayed) = self.backfill.classify(&line, now_ms) {

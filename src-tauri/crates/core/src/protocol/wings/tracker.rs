@@ -12,13 +12,25 @@ use crate::panel::PowerSignal;
 /// How long a power action Aerie sent explains the next offline (ms).
 const REQUEST_MEMORY_MS: u64 = 10 * 60 * 1000;
 
+/// How long an unexplained offline waits for the daemon's crash lines before it is reported
+/// as an unconfirmed crash (ms). Wings writes them right after the status, so they normally
+/// arrive within milliseconds; they are missing when crash detection is off for the server,
+/// when a clean exit is not counted, or when the lossy event path dropped them (§6.6).
+pub(super) const CRASH_CONFIRM_MS: u64 = 250;
+
 /// Status machine plus the crash-vs-stop rules of the protocol notes (§8).
+///
+/// One crash is reported once: confirmed (with exit code and OOM flag) when the daemon's
+/// crash lines follow, unconfirmed when they do not within [`CRASH_CONFIRM_MS`].
 #[derive(Debug, Default)]
 pub(super) struct PowerTracker {
     state: Option<PowerState>,
     saw_stopping: bool,
     requested: Option<(PowerSignal, u64)>,
-    pending_crash: Option<(Option<i32>, Option<bool>)>,
+    /// An offline nobody asked for, waiting for the crash lines: since when (ms).
+    suspect: Option<u64>,
+    /// Crash lines being collected: exit code, OOM flag, since when (ms).
+    pending_crash: Option<(Option<i32>, Option<bool>, u64)>,
 }
 
 impl PowerTracker {
@@ -33,12 +45,39 @@ impl PowerTracker {
         }
     }
 
+    /// When [`PowerTracker::tick`] must run next (ms), if a crash report is waiting.
+    pub fn deadline(&self) -> Option<u64> {
+        let lines = self.pending_crash.map(|(_, _, at)| at);
+        [self.suspect, lines]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|at| at.saturating_add(CRASH_CONFIRM_MS))
+    }
+
+    /// Reports what waited long enough for its confirmation.
+    pub fn tick(&mut self, now_ms: u64, out: &mut Vec<ServerEventKind>) {
+        if self
+            .pending_crash
+            .is_some_and(|(_, _, at)| now_ms >= at.saturating_add(CRASH_CONFIRM_MS))
+        {
+            self.flush_crash(out);
+        }
+        if self
+            .suspect
+            .is_some_and(|at| now_ms >= at.saturating_add(CRASH_CONFIRM_MS))
+        {
+            self.flush_suspect(out);
+        }
+    }
+
     pub fn on_status(&mut self, new: PowerState, now_ms: u64, out: &mut Vec<ServerEventKind>) {
         let prev = self.state;
         if prev == Some(new) {
             return;
         }
         self.flush_crash(out);
+        self.flush_suspect(out);
         self.state = Some(new);
         out.push(ServerEventKind::Status {
             state: new,
@@ -57,15 +96,9 @@ impl PowerTracker {
                         fact: Fact::RequestedStop,
                     });
                 } else if was_up && !self.saw_stopping {
-                    // Report at once (latency matters); the daemon's crash lines follow and
-                    // are reported again as a confirmed crash with exit code and OOM flag.
-                    out.push(ServerEventKind::Alert {
-                        fact: Fact::Crashed {
-                            exit_code: None,
-                            oom: None,
-                            confirmed: false,
-                        },
-                    });
+                    // Reported once the daemon's crash lines (exit code, OOM) arrived, or
+                    // unconfirmed if they do not come.
+                    self.suspect = Some(now_ms);
                 }
                 self.saw_stopping = false;
             }
@@ -73,11 +106,13 @@ impl PowerTracker {
         }
     }
 
-    pub fn on_crash_line(&mut self, line: &CrashLine, out: &mut Vec<ServerEventKind>) {
+    pub fn on_crash_line(&mut self, line: &CrashLine, now_ms: u64, out: &mut Vec<ServerEventKind>) {
         match line {
             CrashLine::Detected => {
                 self.flush_crash(out);
-                self.pending_crash = Some((None, None));
+                // The daemon confirms the offline we suspected (or one whose status was lost).
+                self.suspect = None;
+                self.pending_crash = Some((None, None, now_ms));
             }
             CrashLine::ExitCode(c) => {
                 if let Some(p) = &mut self.pending_crash {
@@ -92,6 +127,8 @@ impl PowerTracker {
             }
             CrashLine::AbortingRestart(reason) => {
                 self.flush_crash(out);
+                // "crash detection is disabled": no crash lines came, report it now.
+                self.flush_suspect(out);
                 out.push(ServerEventKind::Alert {
                     fact: Fact::AutoRestartAborted {
                         reason: reason.clone(),
@@ -102,12 +139,24 @@ impl PowerTracker {
     }
 
     fn flush_crash(&mut self, out: &mut Vec<ServerEventKind>) {
-        if let Some((exit_code, oom)) = self.pending_crash.take() {
+        if let Some((exit_code, oom, _)) = self.pending_crash.take() {
             out.push(ServerEventKind::Alert {
                 fact: Fact::Crashed {
                     exit_code,
                     oom,
                     confirmed: true,
+                },
+            });
+        }
+    }
+
+    fn flush_suspect(&mut self, out: &mut Vec<ServerEventKind>) {
+        if self.suspect.take().is_some() {
+            out.push(ServerEventKind::Alert {
+                fact: Fact::Crashed {
+                    exit_code: None,
+                    oom: None,
+                    confirmed: false,
                 },
             });
         }
@@ -270,22 +319,21 @@ mod tests {
     use PowerState::*;
 
     #[test]
-    fn running_to_offline_without_stopping_is_a_crash_then_confirmed_by_the_daemon() {
+    fn running_to_offline_without_stopping_is_one_crash_confirmed_by_the_daemon() {
         let mut p = PowerTracker::default();
         let f = run(&mut p, &[Offline, Starting, Running, Offline]);
-        assert_eq!(
-            f,
-            vec![Fact::Crashed {
-                exit_code: None,
-                oom: None,
-                confirmed: false
-            }]
-        );
+        assert!(f.is_empty(), "waits for the daemon's report: {f:?}");
+        assert_eq!(p.deadline(), Some(1000 + CRASH_CONFIRM_MS));
         let mut out = Vec::new();
-        p.on_crash_line(&CrashLine::Detected, &mut out);
-        p.on_crash_line(&CrashLine::ExitCode(1), &mut out);
-        p.on_crash_line(&CrashLine::OutOfMemory(true), &mut out);
-        p.on_crash_line(&CrashLine::AbortingRestart("last crash".into()), &mut out);
+        p.on_crash_line(&CrashLine::Detected, 1001, &mut out);
+        p.on_crash_line(&CrashLine::ExitCode(1), 1001, &mut out);
+        p.on_crash_line(&CrashLine::OutOfMemory(true), 1002, &mut out);
+        p.on_crash_line(
+            &CrashLine::AbortingRestart("last crash".into()),
+            1002,
+            &mut out,
+        );
+        p.tick(5000, &mut out);
         assert_eq!(
             facts(&out),
             vec![
@@ -299,6 +347,45 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn an_offline_without_crash_lines_is_one_unconfirmed_crash_after_the_wait() {
+        let mut p = PowerTracker::default();
+        run(&mut p, &[Running, Offline]);
+        let mut out = Vec::new();
+        p.tick(1000 + CRASH_CONFIRM_MS - 1, &mut out);
+        assert!(facts(&out).is_empty(), "not yet");
+        p.tick(1000 + CRASH_CONFIRM_MS, &mut out);
+        p.tick(9000, &mut out);
+        assert_eq!(
+            facts(&out),
+            vec![Fact::Crashed {
+                exit_code: None,
+                oom: None,
+                confirmed: false
+            }],
+            "once"
+        );
+        assert_eq!(p.deadline(), None);
+        // Crash detection disabled: the abort line reports it at once, before the abort.
+        run(&mut p, &[Starting, Running, Offline]);
+        let mut out = Vec::new();
+        p.on_crash_line(
+            &CrashLine::AbortingRestart("crash detection is disabled".into()),
+            1001,
+            &mut out,
+        );
+        assert!(matches!(
+            facts(&out)[..],
+            [
+                Fact::Crashed {
+                    confirmed: false,
+                    ..
+                },
+                Fact::AutoRestartAborted { .. }
+            ]
+        ));
     }
 
     #[test]
@@ -330,18 +417,18 @@ mod tests {
             vec![Fact::RequestedStop]
         );
         // The request is used up: the next unexplained offline is a crash again.
-        assert!(matches!(
-            run(&mut p, &[Offline])[..],
-            [Fact::Crashed { .. }]
-        ));
+        run(&mut p, &[Offline]);
+        let mut out = Vec::new();
+        p.tick(u64::MAX, &mut out);
+        assert!(matches!(facts(&out)[..], [Fact::Crashed { .. }]));
     }
 
     #[test]
     fn crash_lines_without_a_seen_status_still_confirm_a_crash() {
         let mut p = PowerTracker::default();
         let mut out = Vec::new();
-        p.on_crash_line(&CrashLine::Detected, &mut out);
-        p.on_crash_line(&CrashLine::ExitCode(137), &mut out);
+        p.on_crash_line(&CrashLine::Detected, 0, &mut out);
+        p.on_crash_line(&CrashLine::ExitCode(137), 0, &mut out);
         p.on_status(Starting, 0, &mut out);
         assert_eq!(
             facts(&out),
