@@ -15,21 +15,42 @@ pub fn target_dir() -> PathBuf {
 }
 
 fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    // Cargo sets these for the test or bench that runs this harness. A nested cargo would pass
+    // them on, and build scripts that watch them (ring's `CARGO_PKG_NAME`, …) would rebuild
+    // half the tree on every run.
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k.starts_with("CARGO_PKG_")
+            || k.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                k.as_ref(),
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE" | "OUT_DIR"
+            )
+        {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd
 }
 
 /// Builds the UI if needed, then the app (once per test binary); returns the binary's path.
-pub fn app_binary() -> Result<PathBuf> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| build_all().map_err(|e| format!("{e:#}")))
+/// Tests use the debug build; benchmarks measure the `release` one (what users run).
+pub fn app_binary(release: bool) -> Result<PathBuf> {
+    static DEBUG: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    static RELEASE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    if release { &RELEASE } else { &DEBUG }
+        .get_or_init(|| build_all(release).map_err(|e| format!("{e:#}")))
         .clone()
         .map_err(anyhow::Error::msg)
 }
 
-fn build_all() -> Result<PathBuf> {
+fn build_all(release: bool) -> Result<PathBuf> {
     build_ui_if_stale()?;
-    eprintln!("e2e: cargo build -p aerie-desktop");
+    eprintln!(
+        "e2e: cargo build -p aerie-desktop{}",
+        if release { " --release" } else { "" }
+    );
     let out = cargo()
         .args([
             "build",
@@ -39,6 +60,7 @@ fn build_all() -> Result<PathBuf> {
             "aerie-desktop",
             "--message-format=json-render-diagnostics",
         ])
+        .args(release.then_some("--release"))
         .current_dir(root())
         .stderr(std::process::Stdio::inherit())
         .output()

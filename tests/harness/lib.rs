@@ -15,7 +15,7 @@
 
 mod build;
 mod desktop;
-mod process;
+pub mod process;
 pub mod webdriver;
 
 pub use desktop::Desktop;
@@ -86,11 +86,21 @@ pub struct App {
 }
 
 impl App {
-    /// Launches the app as the `e2e` instance on `data` with extra `args` (e.g. `--demo`).
+    /// Launches the app (debug build) as the `e2e` instance on `data` with extra `args`
+    /// (e.g. `--demo`).
     pub async fn launch(data: &AppData, args: &[&str]) -> Result<Self> {
+        Self::launch_build(data, args, false).await
+    }
+
+    /// Like [`App::launch`] with the release build, for benchmarks.
+    pub async fn launch_release(data: &AppData, args: &[&str]) -> Result<Self> {
+        Self::launch_build(data, args, true).await
+    }
+
+    async fn launch_build(data: &AppData, args: &[&str], release: bool) -> Result<Self> {
         let turn = ONE_AT_A_TIME.clone().lock_owned().await;
         let desktop = Desktop::ensure()?;
-        let binary = build::app_binary()?;
+        let binary = build::app_binary(release)?;
         let driver_bin = build::tauri_driver()?;
         let port = free_port()?;
         let mut driver = Command::new(driver_bin);
@@ -98,7 +108,10 @@ impl App {
             .args(["--port", &port.to_string()])
             .args(["--native-port", &free_port()?.to_string()])
             .envs(desktop.env())
-            .env("AERIE_LOG", "info,aerie_desktop=debug")
+            .env(
+                "AERIE_LOG",
+                std::env::var("AERIE_LOG").unwrap_or_else(|_| "info,aerie_desktop=debug".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
