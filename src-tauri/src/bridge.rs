@@ -6,8 +6,8 @@
 //! not told when a JS channel goes away).
 //!
 //! One task per window reads the bus and fills a pending buffer per subscription. Every
-//! [`FLUSH_EVERY`] (so at most 20 flushes a second per window) each subscription with something
-//! pending gets one frame, split only when it would exceed [`FRAME_BUDGET`] bytes of JSON:
+//! [`FLUSH_EVERY`] (so at most 20 flushes a second per window; fleet subscriptions every
+//! [`FLEET_TICKS`] of those, 5 a second) each subscription with something pending gets one frame, split only when it would exceed [`FRAME_BUDGET`] bytes of JSON:
 //! payloads under ~8 KB take Tauri's fast path. While buffered:
 //! - stats and connection state keep only the latest value per server;
 //! - console lines and everything else are kept in order, up to [`MAX_PENDING`] events per
@@ -33,6 +33,9 @@ use ts_rs::TS;
 
 /// How often pending events are flushed (20 Hz).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// Fleet subscriptions flush every this many ticks (5 Hz): each fleet frame re-reads the
+/// fleet's snapshot and the list re-sorts on arrival, while a row's stats change once a second.
+pub const FLEET_TICKS: u64 = 4;
 /// Upper bound of one frame's JSON, bytes.
 pub const FRAME_BUDGET: usize = 7 * 1024;
 /// Most events buffered per subscription between flushes.
@@ -230,6 +233,7 @@ fn clip(mut event: ServerEvent) -> ServerEvent {
 async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Control>) {
     let mut subs: HashMap<SubscriptionId, Subscription> = HashMap::new();
     let mut paused = false;
+    let mut ticks: u64 = 0;
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -247,7 +251,7 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                     tracing::debug!(paused = p, "bridge: window visibility changed");
                     paused = p;
                     if !paused {
-                        flush_all(&mut subs);
+                        flush_all(&mut subs, true);
                     }
                 }
                 None => break,
@@ -270,14 +274,21 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                 }
                 None => break,
             },
-            _ = tick.tick(), if !paused => flush_all(&mut subs),
+            _ = tick.tick(), if !paused => {
+                ticks += 1;
+                flush_all(&mut subs, ticks % FLEET_TICKS == 0);
+            }
         }
     }
 }
 
-/// Flushes every subscription; forgets those whose receiver is gone.
-fn flush_all(subs: &mut HashMap<SubscriptionId, Subscription>) {
+/// Flushes every subscription (fleet ones only when `fleet` is set); forgets those whose
+/// receiver is gone.
+fn flush_all(subs: &mut HashMap<SubscriptionId, Subscription>, fleet: bool) {
     subs.retain(|id, sub| {
+        if sub.topic == Topic::Fleet && !fleet {
+            return true;
+        }
         let alive = sub.flush(*id);
         if !alive {
             tracing::debug!(id, "bridge: channel gone, dropping subscription");
@@ -344,12 +355,13 @@ mod tests {
         (frames, sink)
     }
 
-    /// Lets the bridge task run until it is idle, then advances virtual time past one flush.
+    /// Lets the bridge task run until it is idle, then advances virtual time past one fleet
+    /// flush (and so past several console flushes).
     async fn settle_and_flush() {
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
-        tokio::time::sleep(FLUSH_EVERY + Duration::from_millis(1)).await;
+        tokio::time::sleep(FLUSH_EVERY * FLEET_TICKS as u32 + Duration::from_millis(1)).await;
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
@@ -446,6 +458,28 @@ mod tests {
         );
         let total: usize = frames.iter().map(|f| f.events.len()).sum();
         assert_eq!(total, 1000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fleet_rows_flush_at_most_five_times_a_second() {
+        let (tx, rx) = broadcast::channel(4096);
+        let bridge = WindowBridge::start(rx);
+        let (frames, s) = sink();
+        bridge.subscribe(1, Topic::Fleet, s);
+        settle_and_flush().await;
+        // A stats sample every millisecond for one second, 20 servers in turn.
+        for i in 0..1000 {
+            tx.send(stats(&format!("s{}", i % 20), f64::from(i)))
+                .expect("send");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        settle_and_flush().await;
+        let frames = frames.lock().expect("lock");
+        assert!(
+            (5..=7).contains(&frames.len()),
+            "{} fleet frames for ~1.2 s of traffic",
+            frames.len()
+        );
     }
 
     #[tokio::test(start_paused = true)]
