@@ -295,6 +295,39 @@ async fn request_gets_the_matching_answer_or_times_out() {
 }
 
 #[tokio::test]
+async fn a_burst_far_larger_than_the_stream_arrives_whole_in_order_and_counted() {
+    const N: usize = 2_000;
+    const CAPACITY: usize = 8;
+    let mut node = Node::start().await;
+    let mut opts = options(node.url("/ws"));
+    opts.events_capacity = CAPACITY;
+    let (socket, mut events) = SocketHandle::connect(opts);
+    let mut conn = node.accept().await;
+    opened(&mut events).await;
+    // Small enough (about 14 KB) to sit in the loopback buffers while nobody reads.
+    for i in 0..N {
+        conn.ws.feed(Ws::text(format!("m{i}"))).await.unwrap();
+    }
+    conn.ws.flush().await.unwrap();
+
+    // Not reading holds the socket back: it has taken off the wire no more than the stream
+    // holds plus the one batch waiting for room.
+    assert!(socket.metrics().messages_in <= 2 * CAPACITY as u64);
+    let mut bytes = 0;
+    for i in 0..N {
+        let m = until(&mut events, |e| match e {
+            SocketEvent::Message(m) => Some(m.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(m.as_text(), Some(format!("m{i}").as_str()));
+        bytes += m.len() as u64;
+    }
+    let m = socket.metrics();
+    assert_eq!((m.messages_in, m.bytes_in), (N as u64, bytes));
+}
+
+#[tokio::test]
 async fn interceptors_transform_and_drop_both_ways() {
     let mut node = Node::start().await;
     let mut opts = options(node.url("/ws"));

@@ -104,7 +104,6 @@ async fn a_stalled_node_is_left_and_rejoined_when_it_recovers() {
 }
 
 #[tokio::test]
-#[ignore = "hangs waiting for the reconnect after Sim::node_up; under investigation"]
 async fn a_node_restart_replays_the_queue_after_reconnect() {
     let w = world().await;
     let (socket, mut events) = SocketHandle::connect(options(&w));
@@ -132,14 +131,26 @@ async fn a_node_restart_replays_the_queue_after_reconnect() {
     let written_before = socket.metrics().messages_out;
 
     w.sim.node_up(&w.server.node).await.unwrap();
+    // `Reconnected` comes just before the `Open` of the new connection.
+    let attempts = until(&mut events, |e| match e {
+        SocketEvent::Reconnected { attempts } => Some(*attempts),
+        _ => None,
+    })
+    .await;
+    assert!(attempts >= 1);
     opened(&mut events).await;
-    until(&mut events, |e| {
-        matches!(e, SocketEvent::Reconnected { .. }).then_some(())
+    // The restarted node saw the replayed request: it answers it, refusing it for want of
+    // an `auth` on this new connection.
+    until(&mut events, |e| match e {
+        SocketEvent::Message(m) => (event_name(m).as_deref() == Some("jwt error")).then_some(()),
+        _ => None,
     })
     .await;
     let m = socket.metrics();
     assert_eq!(m.queue_depth, 0);
     assert_eq!(m.messages_out, written_before + 1);
+    assert_eq!(m.reconnects, 1);
+    auth(&w, &socket).await;
 }
 
 #[tokio::test]

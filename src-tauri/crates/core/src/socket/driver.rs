@@ -19,7 +19,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::backoff::{Backoff, ReconnectPolicy};
 use super::error::{SocketErrorKind, err};
-use super::event::{CloseInfo, SocketEvent, SocketState};
+use super::event::{Batch, CloseInfo, EventSender, SocketEvent, SocketState};
 use super::handle::{Shared, lock};
 use super::message::Message;
 use super::metrics::{redact_url, scrub};
@@ -31,7 +31,7 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// Messages written per wake before other work (reads, pings) gets a turn.
 const WRITE_BATCH: usize = 64;
 /// Frames handled per wake when they are already buffered.
-const READ_BATCH: usize = 256;
+const READ_BATCH: usize = 1024;
 /// How long a graceful close waits for the peer's close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
@@ -43,6 +43,68 @@ struct Beat {
     seq: u64,
     sent: Instant,
     last_rx: Instant,
+}
+
+/// Events and counts gathered from one burst of readable frames, handed over together: one
+/// channel send (one wake of the reader) and one update of the shared counters per burst.
+struct Burst {
+    /// The first event; a burst of one needs no allocation.
+    first: Option<SocketEvent>,
+    rest: Vec<SocketEvent>,
+    /// Most events per batch.
+    cap: usize,
+    /// Whether every event may be dropped when the stream is full (pongs only).
+    lossy: bool,
+    messages: u64,
+    bytes: u64,
+}
+
+impl Burst {
+    fn new(cap: usize) -> Self {
+        Self {
+            first: None,
+            rest: Vec::new(),
+            cap,
+            lossy: true,
+            messages: 0,
+            bytes: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    fn is_full(&self) -> bool {
+        self.len() >= self.cap
+    }
+
+    #[inline]
+    fn push(&mut self, ev: SocketEvent, lossy: bool) {
+        self.lossy &= lossy;
+        if self.len() == 0 {
+            self.first = Some(ev);
+            return;
+        }
+        if let Some(first) = self.first.take() {
+            // Allocated once at full size: growing 4, 8, 16... would cost more than the batch.
+            self.rest.reserve_exact(self.cap);
+            self.rest.push(first);
+        }
+        self.rest.push(ev);
+    }
+
+    /// The gathered events as one batch, leaving the burst empty.
+    fn take(&mut self) -> Option<(Batch, bool)> {
+        let lossy = std::mem::replace(&mut self.lossy, true);
+        if let Some(first) = self.first.take() {
+            return Some((Batch::One(first), lossy));
+        }
+        if self.rest.is_empty() {
+            return None;
+        }
+        Some((Batch::Many(std::mem::take(&mut self.rest)), lossy))
+    }
 }
 
 /// Requests from handles to the task.
@@ -91,7 +153,7 @@ pub(crate) struct Driver {
     opts: SocketOptions,
     shared: Arc<Shared>,
     cmds: mpsc::Receiver<Command>,
-    events: mpsc::Sender<SocketEvent>,
+    events: EventSender,
     backoff: Backoff,
     tls: Option<(u64, Arc<rustls::ClientConfig>)>,
     close_ack: Option<oneshot::Sender<()>>,
@@ -103,7 +165,7 @@ impl Driver {
         opts: SocketOptions,
         shared: Arc<Shared>,
         cmds: mpsc::Receiver<Command>,
-        events: mpsc::Sender<SocketEvent>,
+        events: EventSender,
     ) -> Self {
         Self {
             backoff: Backoff::new(&opts.reconnect),
@@ -170,11 +232,28 @@ impl Driver {
 
     async fn emit(&self, ev: SocketEvent) {
         // A dropped receiver just means nobody listens; the socket carries on.
-        let _ = self.events.send(ev).await;
+        self.events.send(Batch::One(ev)).await;
     }
 
     fn emit_lossy(&self, ev: SocketEvent) {
-        let _ = self.events.try_send(ev);
+        self.events.try_send(Batch::One(ev));
+    }
+
+    /// Hands a burst's events to the reader and its counts to the metrics. Counts go first, so
+    /// a reader that sees a message also sees it counted.
+    async fn deliver(&self, burst: &mut Burst) {
+        if burst.messages > 0 {
+            let c = &self.shared.counters;
+            c.messages_in.fetch_add(burst.messages, Ordering::Relaxed);
+            c.bytes_in.fetch_add(burst.bytes, Ordering::Relaxed);
+            burst.messages = 0;
+            burst.bytes = 0;
+        }
+        match burst.take() {
+            Some((batch, true)) => self.events.try_send(batch),
+            Some((batch, false)) => self.events.send(batch).await,
+            None => {}
+        }
     }
 
     async fn set_state(&self, state: SocketState) {
@@ -346,15 +425,49 @@ impl Driver {
                     };
                 }
                 frame = ws.next() => {
-                    if let Some(end) = self.on_frame(&mut ws, frame, &mut beat).await {
-                        return end;
-                    }
-                    // Drain what is already buffered before paying for another select round.
-                    for _ in 0..READ_BATCH {
-                        let Some(frame) = ws.next().now_or_never() else { break };
-                        if let Some(end) = self.on_frame(&mut ws, frame, &mut beat).await {
-                            return end;
+                    let mut burst = Burst::new(self.events.batch);
+                    let mut end = None;
+                    let mut next = Some(frame);
+                    let mut read = 0;
+                    // Drain what is already readable before paying for another select round
+                    // and another wake of the reader. Data frames, the bulk, take the short way.
+                    while let Some(frame) = next.take() {
+                        read += 1;
+                        match frame {
+                            Some(Ok(WsMessage::Text(t))) => {
+                                self.on_message(Message::Text(t), &mut burst);
+                            }
+                            Some(Ok(WsMessage::Binary(b))) => {
+                                self.on_message(Message::Binary(b), &mut burst);
+                            }
+                            other => {
+                                end = self.on_frame(other, &mut beat, &mut burst);
+                                if end.is_some() {
+                                    break;
+                                }
+                            }
                         }
+                        if burst.is_full() {
+                            self.deliver(&mut burst).await;
+                        }
+                        if read < READ_BATCH {
+                            next = ws.next().now_or_never();
+                        }
+                    }
+                    beat.last_rx = Instant::now();
+                    if !beat.ws_ping {
+                        // Without ping frames, any traffic answers the heartbeat.
+                        beat.pong_due = None;
+                    }
+                    self.deliver(&mut burst).await;
+                    if let Some(end) = end {
+                        if matches!(end, Ended::Peer { .. }) {
+                            // After a close frame tungstenite has queued the reply: push it
+                            // out, then drop the connection rather than wait for a peer that
+                            // may never hang up. (On a dead stream this fails at once.)
+                            let _ = timeout(CLOSE_GRACE, ws.flush()).await;
+                        }
+                        return end;
                     }
                     if awaiting_pong && beat.pong_due.is_none() {
                         pong_timer.as_mut().reset(far);
@@ -414,11 +527,11 @@ impl Driver {
     }
 
     /// Handles one read result; `Some` when the session is over.
-    async fn on_frame(
-        &mut self,
-        ws: &mut Ws,
+    fn on_frame(
+        &self,
         frame: Option<Result<WsMessage, WsError>>,
         beat: &mut Beat,
+        burst: &mut Burst,
     ) -> Option<Ended> {
         let frame = match frame {
             None | Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
@@ -435,22 +548,18 @@ impl Driver {
             }
             Some(Ok(f)) => f,
         };
-        beat.last_rx = Instant::now();
         match frame {
-            WsMessage::Text(t) => self.on_message(Message::Text(t)).await,
-            WsMessage::Binary(b) => self.on_message(Message::Binary(b)).await,
+            WsMessage::Text(t) => self.on_message(Message::Text(t), burst),
+            WsMessage::Binary(b) => self.on_message(Message::Binary(b), burst),
             WsMessage::Pong(p) => {
                 if beat.pong_due.is_some() && p.as_ref() == beat.seq.to_be_bytes() {
                     let latency = beat.sent.elapsed();
                     self.shared.counters.set_latency(latency);
-                    self.emit_lossy(SocketEvent::Pong { latency });
+                    burst.push(SocketEvent::Pong { latency }, true);
                     beat.pong_due = None;
                 }
             }
             WsMessage::Close(f) => {
-                // tungstenite has queued the close reply: push it out, then drop the connection
-                // rather than wait for a peer that may never hang up.
-                let _ = timeout(CLOSE_GRACE, ws.flush()).await;
                 return Some(Ended::Peer {
                     code: f.as_ref().map_or(1005, |f| u16::from(f.code)),
                     reason: f.map(|f| f.reason.to_string()).unwrap_or_default(),
@@ -458,10 +567,6 @@ impl Driver {
             }
             // Pongs to the peer's pings are queued and flushed by tungstenite.
             WsMessage::Ping(_) | WsMessage::Frame(_) => {}
-        }
-        if !beat.ws_ping {
-            // Without ping frames, any traffic answers the heartbeat.
-            beat.pong_due = None;
         }
         None
     }
@@ -473,15 +578,19 @@ impl Driver {
             .unwrap_or((1001, "going away".to_owned()))
     }
 
-    async fn on_message(&mut self, msg: Message) {
-        self.shared.counters.add_in(msg.len());
+    #[inline]
+    fn on_message(&self, msg: Message, burst: &mut Burst) {
+        burst.messages += 1;
+        burst.bytes += msg.len() as u64;
         let mut msg = Some(msg);
         for f in &self.opts.incoming {
             msg = msg.and_then(|m| f(m));
         }
         let Some(msg) = msg else { return };
-        lock(&self.shared.waiters).deliver(&msg);
-        self.emit(SocketEvent::Message(msg)).await;
+        if self.shared.has_waiters() {
+            self.shared.with_waiters(|w| w.deliver(&msg));
+        }
+        burst.push(SocketEvent::Message(msg), false);
     }
 
     /// Writes queued messages in order. On failure the message goes back to the queue if it
@@ -635,12 +744,11 @@ impl Driver {
     fn shutdown(&mut self) {
         self.shared.terminated.store(true, Ordering::Release);
         self.shared.state.send_replace(SocketState::Closed);
-        let _ = self
-            .events
-            .try_send(SocketEvent::State(SocketState::Closed));
+        self.events
+            .try_send(Batch::One(SocketEvent::State(SocketState::Closed)));
         lock(&self.shared.outbox).clear(SocketErrorKind::Closed, "the socket was closed");
         // Dropping the waiters' senders fails their requests with `Closed`.
-        lock(&self.shared.waiters).clear();
+        self.shared.with_waiters(|w| w.clear());
         self.shared.counters.with_text(|t| t.open_since = None);
         if let Some(done) = self.close_ack.take() {
             let _ = done.send(());

@@ -1,11 +1,12 @@
 //! What a socket reports, as one typed, bounded stream.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::Stream;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use super::error::SocketErrorKind;
 use super::message::Message;
@@ -71,7 +72,8 @@ pub enum SocketEvent {
         /// Wait before it.
         delay: Duration,
     },
-    /// A connection is open again after a drop.
+    /// A connection is open again after a drop. Comes just before that connection's
+    /// [`SocketEvent::Open`], so a reader knows at `Open` that it is a reconnect.
     Reconnected {
         /// How many attempts it took.
         attempts: u32,
@@ -85,16 +87,121 @@ pub enum SocketEvent {
     },
 }
 
+/// Most events in one batch.
+const MAX_BATCH: usize = 256;
+
+/// What travels on the event channel: events go in batches so a busy socket pays one
+/// cross-task hand-off per burst of frames instead of one per frame. A lone event (the common
+/// case on a quiet socket) needs no allocation.
+#[derive(Debug)]
+pub(crate) enum Batch {
+    One(SocketEvent),
+    Many(Vec<SocketEvent>),
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        match self {
+            Self::One(_) => 1,
+            Self::Many(v) => v.len(),
+        }
+    }
+}
+
+/// The event stream's bounded channel: batches travel on an unbounded queue, and a semaphore
+/// counts events (not batches), so at most `capacity` events wait however they are batched.
+pub(crate) fn channel(capacity: usize) -> (EventSender, SocketEvents) {
+    let capacity = capacity.clamp(1, Semaphore::MAX_PERMITS);
+    let room = Arc::new(Semaphore::new(capacity));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let sender = EventSender {
+        tx,
+        room: room.clone(),
+        batch: capacity.min(MAX_BATCH),
+    };
+    let events = SocketEvents {
+        rx,
+        room,
+        pending: Vec::new().into_iter(),
+    };
+    (sender, events)
+}
+
+/// The socket task's end of the event stream.
+#[derive(Debug)]
+pub(crate) struct EventSender {
+    tx: mpsc::UnboundedSender<Batch>,
+    /// One permit per event the stream has room for.
+    room: Arc<Semaphore>,
+    /// Most events per batch (never more than the stream holds).
+    pub(crate) batch: usize,
+}
+
+impl EventSender {
+    /// Sends a batch, waiting for room. Returns at once when nobody reads any more.
+    pub(crate) async fn send(&self, batch: Batch) {
+        let Ok(n) = u32::try_from(batch.len()) else {
+            return;
+        };
+        if let Ok(permits) = self.room.acquire_many(n).await {
+            // Handed back by the reader when it takes the batch.
+            permits.forget();
+            let _ = self.tx.send(batch);
+        }
+    }
+
+    /// Sends a batch if there is room now; drops it otherwise.
+    pub(crate) fn try_send(&self, batch: Batch) {
+        let Ok(n) = u32::try_from(batch.len()) else {
+            return;
+        };
+        if let Ok(permits) = self.room.try_acquire_many(n) {
+            permits.forget();
+            let _ = self.tx.send(batch);
+        }
+    }
+}
+
 /// The bounded stream of a socket's events. Ends when the socket task has stopped.
 #[derive(Debug)]
 pub struct SocketEvents {
-    pub(crate) rx: mpsc::Receiver<SocketEvent>,
+    rx: mpsc::UnboundedReceiver<Batch>,
+    room: Arc<Semaphore>,
+    /// The rest of the batch being read.
+    pending: std::vec::IntoIter<SocketEvent>,
 }
 
 impl SocketEvents {
-    /// The next event; `None` once the socket has stopped for good.
+    /// Takes the next event out of a freshly received batch, and gives its room back.
+    fn unpack(&mut self, batch: Batch) -> Option<SocketEvent> {
+        self.room.add_permits(batch.len());
+        match batch {
+            Batch::One(ev) => Some(ev),
+            Batch::Many(v) => {
+                self.pending = v.into_iter();
+                self.pending.next()
+            }
+        }
+    }
+
+    /// The next event; `None` once the socket has stopped for good. Cancel-safe.
     pub async fn recv(&mut self) -> Option<SocketEvent> {
-        self.rx.recv().await
+        loop {
+            if let Some(ev) = self.pending.next() {
+                return Some(ev);
+            }
+            let batch = self.rx.recv().await?;
+            if let Some(ev) = self.unpack(batch) {
+                return Some(ev);
+            }
+        }
+    }
+}
+
+impl Drop for SocketEvents {
+    fn drop(&mut self) {
+        // Nobody will hand room back: a socket waiting for it must not wait forever.
+        self.room.close();
     }
 }
 
@@ -102,6 +209,60 @@ impl Stream for SocketEvents {
     type Item = SocketEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SocketEvent>> {
-        self.rx.poll_recv(cx)
+        loop {
+            if let Some(ev) = self.pending.next() {
+                return Poll::Ready(Some(ev));
+            }
+            let Some(batch) = std::task::ready!(self.rx.poll_recv(cx)) else {
+                return Poll::Ready(None);
+            };
+            if let Some(ev) = self.unpack(batch) {
+                return Poll::Ready(Some(ev));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    fn msg(i: usize) -> SocketEvent {
+        SocketEvent::Message(Message::text(i.to_string()))
+    }
+
+    #[tokio::test]
+    async fn the_stream_holds_at_most_its_capacity_in_events_whatever_the_batching() {
+        let (tx, mut rx) = channel(5);
+        assert_eq!(tx.batch, 5);
+        tx.send(Batch::Many((0..3).map(msg).collect())).await;
+        tx.send(Batch::One(msg(3))).await;
+        // Two more would make six: the sender waits, and a lossy send is dropped.
+        tx.try_send(Batch::Many((10..12).map(msg).collect()));
+        assert!(
+            tx.send(Batch::Many((4..6).map(msg).collect()))
+                .now_or_never()
+                .is_none()
+        );
+        // Taking the first batch makes room for three.
+        assert_eq!(rx.recv().await, Some(msg(0)));
+        tx.send(Batch::Many((4..6).map(msg).collect())).await;
+        let mut got = vec![msg(0)];
+        drop(tx);
+        while let Some(ev) = rx.recv().await {
+            got.push(ev);
+        }
+        assert_eq!(got, (0..6).map(msg).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_dropped_reader_never_blocks_the_socket() {
+        let (tx, rx) = channel(1);
+        tx.send(Batch::One(msg(0))).await;
+        drop(rx);
+        // Would wait forever for room if the reader's end did not close it.
+        tx.send(Batch::One(msg(1))).await;
     }
 }

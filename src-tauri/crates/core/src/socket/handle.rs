@@ -1,6 +1,6 @@
 //! The cheap, cloneable handle to one socket. Dropping the last handle stops the socket.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use tokio::sync::{Notify, mpsc, oneshot, watch};
 use super::backoff::ReconnectPolicy;
 use super::driver::{Command, Driver};
 use super::error::{SocketErrorKind, err};
-use super::event::{SocketEvents, SocketState};
+use super::event::{self, SocketEvents, SocketState};
 use super::message::Message;
 use super::metrics::{Counters, Metrics};
 use super::options::{Endpoint, SocketOptions};
@@ -53,6 +53,9 @@ pub(crate) struct Shared {
     pub(crate) outbox: Mutex<Outbox>,
     pub(crate) outbox_ready: Notify,
     pub(crate) waiters: Mutex<Waiters>,
+    /// How many requests wait, readable without the lock: the read path checks it per
+    /// message and only locks when someone waits.
+    waiting: AtomicUsize,
     pub(crate) counters: Counters,
     pub(crate) state: watch::Sender<SocketState>,
     /// Endpoint and a version bumped on every change (so TLS config is rebuilt only then).
@@ -61,6 +64,21 @@ pub(crate) struct Shared {
     /// Set once the task has stopped for good: sends fail fast.
     pub(crate) terminated: AtomicBool,
     max_pending: usize,
+}
+
+impl Shared {
+    /// Runs `f` on the waiters under their lock and keeps [`Shared::waiting`] in step.
+    pub(crate) fn with_waiters<R>(&self, f: impl FnOnce(&mut Waiters) -> R) -> R {
+        let mut w = lock(&self.waiters);
+        let r = f(&mut w);
+        self.waiting.store(w.list.len(), Ordering::Release);
+        r
+    }
+
+    /// Whether any request waits for an answer.
+    pub(crate) fn has_waiters(&self) -> bool {
+        self.waiting.load(Ordering::Acquire) > 0
+    }
 }
 
 /// Locks, shrugging off poisoning: every critical section here leaves the data consistent.
@@ -97,6 +115,7 @@ impl SocketHandle {
             outbox: Mutex::new(Outbox::new(options.queue.clone())),
             outbox_ready: Notify::new(),
             waiters: Mutex::new(Waiters::default()),
+            waiting: AtomicUsize::new(0),
             counters: Counters::default(),
             state,
             endpoint: Mutex::new((0, options.endpoint.clone())),
@@ -105,7 +124,7 @@ impl SocketHandle {
             max_pending: options.max_pending_requests,
         });
         let (cmd_tx, cmd_rx) = mpsc::channel(8);
-        let (ev_tx, ev_rx) = mpsc::channel(options.events_capacity.max(1));
+        let (ev_tx, ev_rx) = event::channel(options.events_capacity);
         let driver = Driver::new(options, shared.clone(), cmd_rx, ev_tx);
         tokio::spawn(driver.run());
         (
@@ -113,7 +132,7 @@ impl SocketHandle {
                 cmds: cmd_tx,
                 shared,
             },
-            SocketEvents { rx: ev_rx },
+            ev_rx,
         )
     }
 
@@ -175,8 +194,7 @@ impl SocketHandle {
     ) -> crate::Result<Message> {
         let (tx, rx) = oneshot::channel();
         // Registered before sending, so a fast answer cannot slip past.
-        let id = {
-            let mut w = lock(&self.shared.waiters);
+        let id = self.shared.with_waiters(|w| {
             if w.list.len() >= self.shared.max_pending {
                 return Err(err(
                     SocketErrorKind::TooManyPending,
@@ -190,8 +208,8 @@ impl SocketHandle {
                 matches: Box::new(matches),
                 tx,
             });
-            id
-        };
+            Ok(id)
+        })?;
         let _guard = WaiterGuard {
             shared: &self.shared,
             id,
@@ -273,6 +291,7 @@ struct WaiterGuard<'a> {
 
 impl Drop for WaiterGuard<'_> {
     fn drop(&mut self) {
-        lock(&self.shared.waiters).list.retain(|w| w.id != self.id);
+        self.shared
+            .with_waiters(|w| w.list.retain(|w| w.id != self.id));
     }
 }

@@ -55,11 +55,6 @@ pub(crate) struct TextMetrics {
 }
 
 impl Counters {
-    pub(crate) fn add_in(&self, bytes: usize) {
-        self.messages_in.fetch_add(1, Ordering::Relaxed);
-        self.bytes_in.fetch_add(bytes as u64, Ordering::Relaxed);
-    }
-
     pub(crate) fn add_out(&self, bytes: usize) {
         self.messages_out.fetch_add(1, Ordering::Relaxed);
         self.bytes_out.fetch_add(bytes as u64, Ordering::Relaxed);

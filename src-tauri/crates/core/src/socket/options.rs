@@ -226,8 +226,8 @@ pub struct SocketOptions {
     pub queue: QueueOptions,
     /// Frame and buffer limits.
     pub limits: FrameLimits,
-    /// Capacity of the event stream. A full stream makes the socket wait (it stops reading),
-    /// so keep reading events.
+    /// Most events waiting in the event stream (they travel in batches of up to 64). A full
+    /// stream makes the socket wait (it stops reading), so keep reading events.
     pub events_capacity: usize,
     /// Most requests awaiting an answer at once.
     pub max_pending_requests: usize,

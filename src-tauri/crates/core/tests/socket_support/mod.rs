@@ -99,16 +99,31 @@ pub async fn next(events: &mut SocketEvents) -> SocketEvent {
         .expect("event stream ended")
 }
 
-/// Skips events until `pick` returns something.
+/// Skips events until `pick` returns something, failing the test after a generous guard.
+/// The guard covers the whole wait: a socket keeps emitting pings, so a per-event guard alone
+/// would let a wait for an event that never comes hang forever.
 pub async fn until<T>(
     events: &mut SocketEvents,
     mut pick: impl FnMut(&SocketEvent) -> Option<T>,
 ) -> T {
-    loop {
-        let ev = next(events).await;
-        if let Some(t) = pick(&ev) {
-            return t;
+    let mut skipped = Vec::new();
+    let wait = async {
+        loop {
+            let ev = next(events).await;
+            if let Some(t) = pick(&ev) {
+                return t;
+            }
+            // The last few skipped events, to explain a failure.
+            if skipped.len() == 16 {
+                skipped.remove(0);
+            }
+            skipped.push(ev);
         }
+    };
+    let result = tokio::time::timeout(Duration::from_secs(60), wait).await;
+    match result {
+        Ok(t) => t,
+        Err(_) => panic!("awaited socket event not seen within 60 s; last events: {skipped:?}"),
     }
 }
 
