@@ -276,7 +276,7 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
             },
             _ = tick.tick(), if !paused => {
                 ticks += 1;
-                flush_all(&mut subs, ticks % FLEET_TICKS == 0);
+                flush_all(&mut subs, ticks.is_multiple_of(FLEET_TICKS));
             }
         }
     }
