@@ -362,6 +362,17 @@ impl Fleet {
             let p = panels
                 .get(id)
                 .ok_or_else(|| Error::NotWatched(id.to_owned()))?;
+            let refused = p
+                .shared
+                .failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            if let Some(reason) = refused {
+                // The panel refused the key: asking again would only hammer it.
+                tracing::debug!(panel = %id, %reason, "not re-reading the list of a refused key");
+                return Ok(Relisted::default());
+            }
             (p.adapter.clone(), p.filter.clone())
         };
         let mut listed = adapter.list_servers().await?;
