@@ -1,7 +1,7 @@
 //! TLS for `wss://`: platform roots by default, plus per-endpoint extra CAs or a pinned
 //! certificate for self-signed nodes. There is deliberately no "accept any certificate".
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
@@ -100,9 +100,13 @@ fn platform_roots() -> &'static RootCertStore {
 }
 
 /// The rustls client configuration for these options. The default (no extras) is built once
-/// and shared.
+/// and shared; others are shared by every socket with equal options while any uses them.
+/// Sharing matters: a configuration carries its own root store copy and session cache, and a
+/// watcher may hold a thousand sockets to one self-signed node. A shared session cache also
+/// lets those sockets resume TLS sessions when they reconnect together.
 pub(crate) fn client_config(opts: &TlsOptions) -> crate::Result<Arc<ClientConfig>> {
     static DEFAULT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    static SHARED: Mutex<Vec<(TlsOptions, Weak<ClientConfig>)>> = Mutex::new(Vec::new());
     if opts.extra_roots.is_empty() && opts.pinned_sha256.is_none() {
         if let Some(c) = DEFAULT.get() {
             return Ok(c.clone());
@@ -110,7 +114,20 @@ pub(crate) fn client_config(opts: &TlsOptions) -> crate::Result<Arc<ClientConfig
         let config = build(opts)?;
         return Ok(DEFAULT.get_or_init(|| config).clone());
     }
-    build(opts)
+    let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(c) = shared
+        .iter()
+        .find(|(o, _)| o == opts)
+        .and_then(|(_, c)| c.upgrade())
+    {
+        return Ok(c);
+    }
+    let config = build(opts)?;
+    // Options no socket uses any more are forgotten here, so the list stays as short as the
+    // number of distinct trust settings in use.
+    shared.retain(|(o, c)| c.strong_count() > 0 && o != opts);
+    shared.push((opts.clone(), Arc::downgrade(&config)));
+    Ok(config)
 }
 
 fn build(opts: &TlsOptions) -> crate::Result<Arc<ClientConfig>> {
@@ -190,6 +207,26 @@ impl ServerCertVerifier for PinnedCert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_trust_settings_share_one_configuration_while_in_use() {
+        let pinned = TlsOptions {
+            pinned_sha256: Some([1; 32]),
+            ..TlsOptions::default()
+        };
+        let a = client_config(&pinned).expect("config");
+        let b = client_config(&pinned.clone()).expect("config");
+        assert!(Arc::ptr_eq(&a, &b));
+        let other = TlsOptions {
+            pinned_sha256: Some([2; 32]),
+            ..TlsOptions::default()
+        };
+        assert!(!Arc::ptr_eq(&a, &client_config(&other).expect("config")));
+        drop((a, b));
+        // Nobody holds it any more: a fresh one is built (and the stale entry dropped).
+        let c = client_config(&pinned).expect("config");
+        assert_eq!(Arc::strong_count(&c), 1);
+    }
 
     #[test]
     fn fingerprint_parses_with_and_without_colons() {
