@@ -34,7 +34,7 @@ const PART_ENV: &str = "AERIE_SOCKET_BENCH_PART";
 const SOCKETS: usize = 1_000;
 const FLOOD_MESSAGES: usize = 200_000;
 const FLOOD_SIZE: usize = 100;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 7;
 const GATE_RATE: f64 = 200.0;
 const GATE_BURST: u32 = 50;
 

@@ -88,7 +88,7 @@ pub enum SocketEvent {
 }
 
 /// Most events in one batch.
-const MAX_BATCH: usize = 256;
+const MAX_BATCH: usize = 64;
 
 /// What travels on the event channel: events go in batches so a busy socket pays one
 /// cross-task hand-off per burst of frames instead of one per frame. A lone event (the common
