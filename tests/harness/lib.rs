@@ -89,15 +89,25 @@ impl App {
     /// Launches the app (debug build) as the `e2e` instance on `data` with extra `args`
     /// (e.g. `--demo`).
     pub async fn launch(data: &AppData, args: &[&str]) -> Result<Self> {
-        Self::launch_build(data, args, false).await
+        Self::launch_build(data, args, false, &[]).await
     }
 
-    /// Like [`App::launch`] with the release build, for benchmarks.
-    pub async fn launch_release(data: &AppData, args: &[&str]) -> Result<Self> {
-        Self::launch_build(data, args, true).await
+    /// Like [`App::launch`] with the release build and extra environment for the app, for
+    /// benchmarks.
+    pub async fn launch_release(
+        data: &AppData,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self> {
+        Self::launch_build(data, args, true, env).await
     }
 
-    async fn launch_build(data: &AppData, args: &[&str], release: bool) -> Result<Self> {
+    async fn launch_build(
+        data: &AppData,
+        args: &[&str],
+        release: bool,
+        env: &[(&str, &str)],
+    ) -> Result<Self> {
         let turn = ONE_AT_A_TIME.clone().lock_owned().await;
         let desktop = Desktop::ensure()?;
         let binary = build::app_binary(release)?;
@@ -108,6 +118,7 @@ impl App {
             .args(["--port", &port.to_string()])
             .args(["--native-port", &free_port()?.to_string()])
             .envs(desktop.env())
+            .envs(env.iter().copied())
             .env(
                 "AERIE_LOG",
                 std::env::var("AERIE_LOG").unwrap_or_else(|_| "info,aerie_desktop=debug".into()),
