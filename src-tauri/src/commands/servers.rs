@@ -276,29 +276,58 @@ pub struct ConnectionRow {
     pub panel_name: String,
     /// Node name.
     pub node: String,
-    /// Socket host (no path, no token). Empty: the fleet's snapshot does not carry it yet.
+    /// The socket URL in use, without query string or credentials (no token); empty until the
+    /// first connect.
     pub endpoint: String,
     /// Link state.
     pub state: ConnectionState,
-    /// Colour.
+    /// The link's colour: red when failed or stopped; yellow while (re)connecting, polling, slow
+    /// (round trip over [`SLOW_LATENCY_MS`]) or silent (nothing for [`SILENT_AFTER_MS`]);
+    /// green otherwise.
     pub health: RowHealth,
-    /// Round-trip time; `null`: not measured by the fleet yet.
+    /// Round trip of the last WebSocket ping; `null` before the first pong.
     #[ts(type = "number | null")]
     pub latency_ms: Option<u64>,
-    /// Reconnects since the fleet started watching (connects after the first).
+    /// Sockets re-opened after the first one was lost.
     #[ts(type = "number")]
     pub reconnects: u64,
     /// Frames received per second since the previous `list_connections` call (0 on the first).
     pub messages_per_s: f64,
-    /// Last frame received, ms since the epoch.
+    /// Last frame received (pongs included), ms since the epoch.
     #[ts(type = "number | null")]
     pub last_activity: Option<u64>,
-    /// JWT expiry; `null`: not in the fleet's snapshot yet.
+    /// When the socket's token expires (Aerie refreshes it before), ms since the epoch.
     #[ts(type = "number | null")]
     pub token_expires_at: Option<u64>,
     /// Live since; `null`: not in the fleet's snapshot yet.
     #[ts(type = "number | null")]
     pub connected_since: Option<u64>,
+}
+
+/// A round trip slower than this makes a live link yellow, ms.
+pub const SLOW_LATENCY_MS: u32 = 500;
+/// A live link that received nothing for this long is yellow, ms (Wings sends stats every
+/// second while a server runs; an offline server's link only answers pings).
+pub const SILENT_AFTER_MS: u64 = 60_000;
+
+/// The link's colour (see [`ConnectionRow::health`]).
+fn link_health(s: &ServerSnapshot, now_ms: u64) -> RowHealth {
+    match &s.connection {
+        ConnectionState::Failed { .. } | ConnectionState::Stopped => RowHealth::Red,
+        ConnectionState::Live => {
+            let slow = s.socket.latency_ms.is_some_and(|l| l > SLOW_LATENCY_MS);
+            let silent = s
+                .socket
+                .last_frame_at
+                .is_some_and(|t| now_ms.saturating_sub(t) > SILENT_AFTER_MS);
+            if slow || silent {
+                RowHealth::Yellow
+            } else {
+                RowHealth::Green
+            }
+        }
+        _ => RowHealth::Yellow,
+    }
 }
 
 /// Frames-in counters seen by the previous call, for the message rate.
@@ -338,18 +367,88 @@ pub fn list_connections(engine: State<'_, EngineState>) -> Result<Vec<Connection
                     .cloned()
                     .unwrap_or_else(|| s.key.panel.clone()),
                 node: s.info.node.clone(),
-                endpoint: String::new(),
-                health: health(&s),
+                endpoint: s.endpoint.clone().unwrap_or_default(),
+                health: link_health(&s, now),
                 state: s.connection.clone(),
-                latency_ms: None,
-                reconnects: s.socket.connects.saturating_sub(1),
+                latency_ms: s.socket.latency_ms.map(u64::from),
+                reconnects: s.socket.reconnects,
                 messages_per_s,
-                last_activity: (s.last_event_at > 0).then_some(s.last_event_at),
-                token_expires_at: None,
+                last_activity: s
+                    .socket
+                    .last_frame_at
+                    .or((s.last_event_at > 0).then_some(s.last_event_at)),
+                token_expires_at: s.socket.token_expires_at,
                 connected_since: None,
                 key: s.key,
             }
         })
         .collect();
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aerie_core::event::{Rates, ServerInfo};
+    use aerie_core::fleet::SocketMetrics;
+
+    fn snapshot(
+        connection: ConnectionState,
+        latency: Option<u32>,
+        last_frame: u64,
+    ) -> ServerSnapshot {
+        ServerSnapshot {
+            key: ServerKey::new("p", "abcd1234"),
+            info: ServerInfo {
+                uuid: "abcd1234-0000".into(),
+                name: "Survival".into(),
+                node: "fra-1".into(),
+                limits: Default::default(),
+                permissions: vec!["*".into()],
+                panel_status: None,
+            },
+            state: Some(PowerState::Running),
+            stats: None,
+            rates: Rates::default(),
+            uptime_ms: 0,
+            connection,
+            socket: SocketMetrics {
+                latency_ms: latency,
+                last_frame_at: Some(last_frame),
+                ..SocketMetrics::default()
+            },
+            last_event_at: last_frame,
+            endpoint: None,
+        }
+    }
+
+    #[test]
+    fn a_link_is_green_live_yellow_slow_silent_or_reconnecting_and_red_failed() {
+        let now = 1_000_000;
+        let live =
+            |latency, ago| link_health(&snapshot(ConnectionState::Live, latency, now - ago), now);
+        assert_eq!(live(Some(40), 1_000), RowHealth::Green);
+        assert_eq!(
+            live(None, 1_000),
+            RowHealth::Green,
+            "not measured yet is not slow"
+        );
+        assert_eq!(live(Some(SLOW_LATENCY_MS + 1), 1_000), RowHealth::Yellow);
+        assert_eq!(live(Some(40), SILENT_AFTER_MS + 1), RowHealth::Yellow);
+        let reconnecting = ConnectionState::Reconnecting {
+            attempt: 2,
+            delay_ms: 1000,
+        };
+        assert_eq!(
+            link_health(&snapshot(reconnecting, None, now), now),
+            RowHealth::Yellow
+        );
+        let failed = ConnectionState::Failed {
+            reason: "key revoked".into(),
+        };
+        assert_eq!(
+            link_health(&snapshot(failed, None, now), now),
+            RowHealth::Red
+        );
+    }
 }

@@ -28,7 +28,8 @@ panel_name: string,
  */
 node: string, 
 /**
- * Socket host (no path, no token). Empty: the fleet's snapshot does not carry it yet.
+ * The socket URL in use, without query string or credentials (no token); empty until the
+ * first connect.
  */
 endpoint: string, 
 /**
@@ -36,15 +37,17 @@ endpoint: string,
  */
 state: ConnectionState, 
 /**
- * Colour.
+ * The link's colour: red when failed or stopped; yellow while (re)connecting, polling, slow
+ * (round trip over [`SLOW_LATENCY_MS`]) or silent (nothing for [`SILENT_AFTER_MS`]);
+ * green otherwise.
  */
 health: Health, 
 /**
- * Round-trip time; `null`: not measured by the fleet yet.
+ * Round trip of the last WebSocket ping; `null` before the first pong.
  */
 latency_ms: number | null, 
 /**
- * Reconnects since the fleet started watching (connects after the first).
+ * Sockets re-opened after the first one was lost.
  */
 reconnects: number, 
 /**
@@ -52,11 +55,11 @@ reconnects: number,
  */
 messages_per_s: number, 
 /**
- * Last frame received, ms since the epoch.
+ * Last frame received (pongs included), ms since the epoch.
  */
 last_activity: number | null, 
 /**
- * JWT expiry; `null`: not in the fleet's snapshot yet.
+ * When the socket's token expires (Aerie refreshes it before), ms since the epoch.
  */
 token_expires_at: number | null, 
 /**
