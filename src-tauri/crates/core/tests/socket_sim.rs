@@ -1,5 +1,5 @@
 //! The socket against the simulator's Wings nodes: auth by request/response, a stalled node,
-//! a node restart with a queued message, a suspended server's 4409, a deleted server's 1001,
+//! a node restart with a queued message, closes the socket must not retry (4409, 1001, 1000),
 //! fallback order, queue bound and policy, request timeout, interceptors and metrics, each
 //! observed at a real (simulated) Wings node.
 
@@ -645,4 +645,28 @@ async fn a_deleted_server_closes_1001_on_wings_1_11_and_is_not_retried() {
     .await;
     assert_eq!(socket.state(), SocketState::Closed);
     assert_eq!(socket.metrics().reconnects, 0);
+}
+
+#[tokio::test]
+async fn a_normal_close_1000_from_the_node_is_not_retried() {
+    let w = world().await;
+    let (socket, mut events) = SocketHandle::connect(options(&w));
+    opened(&mut events).await;
+    auth(&w, &socket).await;
+    w.sim.close_node_sockets(&w.server.node, 1000).unwrap();
+    let close = until(&mut events, |e| match e {
+        SocketEvent::Closed(c) => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(close.code, 1000);
+    assert!(!close.will_reconnect);
+    until(&mut events, |e| {
+        (*e == SocketEvent::State(SocketState::Closed)).then_some(())
+    })
+    .await;
+    assert_eq!(socket.state(), SocketState::Closed);
+    assert_eq!(socket.metrics().reconnects, 0);
+    // The node is still up and would accept a new connection: nothing was attempted.
+    assert_eq!(w.sim.ws_connections(&w.server.node), 0);
 }

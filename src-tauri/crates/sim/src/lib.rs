@@ -200,6 +200,13 @@ impl Sim {
         Ok(())
     }
 
+    /// Closes every websocket of a node with a close frame carrying `code` (e.g. 1000, which
+    /// a client must not retry), unlike [`Sim::drop_node_sockets`] which sends none.
+    pub fn close_node_sockets(&self, node: &str, code: u16) -> Result<()> {
+        self.world.node(node)?.close_sockets(code);
+        Ok(())
+    }
+
     /// Stalls a node (accepts TCP, never answers; open sockets go silent) or releases it.
     pub fn stall_node(&self, node: &str, stalled: bool) -> Result<()> {
         self.world.node(node)?.stall(stalled);

@@ -2,7 +2,7 @@
 //! ids, secrets and behaviours.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use rand::distributions::Alphanumeric;
@@ -164,6 +164,7 @@ impl World {
                     servers: RwLock::new(HashMap::new()),
                     servers_gen: AtomicU64::new(0),
                     drop_gen: watch::channel(0).0,
+                    drop_code: AtomicU16::new(0),
                     sockets: AtomicUsize::new(0),
                     stalled: Arc::new(watch::channel(false).0),
                     url,

@@ -5,7 +5,7 @@ mod limiter;
 mod session;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
@@ -49,6 +49,8 @@ pub struct NodeState {
     pub servers_gen: AtomicU64,
     /// Bumped to drop every open socket.
     pub drop_gen: watch::Sender<u64>,
+    /// Close code sent to sockets dropped by the last `drop_gen` bump; 0 = no close frame.
+    pub drop_code: AtomicU16,
     /// Open websocket connections.
     pub sockets: AtomicUsize,
     /// Stall switch: open sockets neither read nor write while it is `true`.
@@ -107,6 +109,12 @@ impl Node {
 
     /// Closes every open socket abruptly (clients see 1006).
     pub fn drop_sockets(&self) {
+        self.close_sockets(0);
+    }
+
+    /// Closes every open socket with a close frame carrying `code` (0: abruptly, no frame).
+    pub fn close_sockets(&self, code: u16) {
+        self.state.drop_code.store(code, Ordering::Relaxed);
         self.state.drop_gen.send_modify(|g| *g += 1);
     }
 

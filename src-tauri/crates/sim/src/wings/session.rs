@@ -95,7 +95,13 @@ impl Session {
             }
             let authed = self.token.is_some();
             tokio::select! {
-                _ = drop_rx.changed() => return Err(End::Closed),
+                _ = drop_rx.changed() => {
+                    let code = self.node.drop_code.load(Ordering::Relaxed);
+                    if code != 0 {
+                        return self.close(code, "closed by the simulator").await;
+                    }
+                    return Err(End::Closed);
+                }
                 _ = stall_rx.changed() => {}
                 _ = sleep_until_opt(deadline), if !authed && deadline.is_some() => {
                     return Err(End::Closed);
