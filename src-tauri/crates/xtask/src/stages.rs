@@ -136,7 +136,8 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
 
 /// `cargo xtask bench`: runs every `[[bench]]` target (harness = false). Each prints result
 /// lines `BENCH|<name>|<value>|<goal>|<pass|fail>`; they are gathered into one table.
-/// `--write` stores the table in `BENCHMARKS.md` between the generated-table markers.
+/// `--write` stores the table in `BENCHMARKS.md` and the README between the generated-table
+/// markers.
 pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     let session = headless::Session::start(root)?;
     let mut cmd = cargo();
@@ -267,14 +268,20 @@ fn machine() -> String {
 const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 
+/// Replaces the generated table in `BENCHMARKS.md` (appending it the first time) and in the
+/// README, where the same markers mark the copy a new user sees.
 fn write_bench_table(root: &Path, table: &str) -> Result<()> {
-    let path = root.join("BENCHMARKS.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let new = match (text.find(BEGIN), text.find(END)) {
-        (Some(b), Some(e)) if b < e => {
-            format!("{}{BEGIN}\n{table}{}", &text[..b], &text[e..])
-        }
-        _ => format!("{text}\n{BEGIN}\n{table}{END}\n"),
-    };
-    std::fs::write(&path, new).with_context(|| format!("writing {}", path.display()))
+    for (file, append) in [("BENCHMARKS.md", true), ("README.md", false)] {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let new = match (text.find(BEGIN), text.find(END)) {
+            (Some(b), Some(e)) if b < e => {
+                format!("{}{BEGIN}\n{table}{}", &text[..b], &text[e..])
+            }
+            _ if append => format!("{text}\n{BEGIN}\n{table}{END}\n"),
+            _ => continue,
+        };
+        std::fs::write(&path, new).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
