@@ -4,7 +4,7 @@
 //! headless `aerie` CLI; a named instance or the demo keeps everything under its data directory
 //! and its own keyring namespace.
 
-use aerie_core::accounts::{AccountConfig, Accounts, Watch};
+use aerie_core::accounts::{AccountConfig, Accounts};
 use aerie_core::event::ServerKey;
 use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess};
 use aerie_core::secrets::KeyringStore;
@@ -62,11 +62,9 @@ impl Engine {
     /// Starts watching an account's servers; returns how many.
     pub async fn watch(&self, config: &AccountConfig) -> aerie_core::Result<usize> {
         let key = self.accounts.key(&config.id)?;
-        let mut access = PanelAccess::new(config.id.clone(), config.url.clone(), key);
-        access.only = match &config.watch {
-            Watch::All => None,
-            Watch::Selected { servers, .. } => Some(servers.iter().cloned().collect()),
-        };
+        // The account's choice, including "also watch servers added later" (`include_new`).
+        let access =
+            PanelAccess::new(config.id.clone(), config.url.clone(), key).watching(&config.watch);
         let n = self.fleet.add_panel(access).await?;
         tracing::info!(account = %config.id, servers = n, "watching");
         Ok(n)

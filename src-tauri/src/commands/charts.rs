@@ -278,7 +278,9 @@ async fn prepare(engine: &Engine, request: &ChartRequest) -> Result<Drawn> {
             Theme::Light
         })
         .title(format!("{} · {}", snapshot.info.name, metric.caption()))
-        .limits(&snapshot.info.limits);
+        .limits(&snapshot.info.limits)
+        // The whole range the user picked, so a young history does not stretch to fill it.
+        .window(now.saturating_sub(span), now);
     spec.utc_offset_minutes = chrono::Local::now().offset().local_minus_utc() / 60;
     Ok(Drawn {
         series,
@@ -297,14 +299,8 @@ pub async fn render_chart(
     let d = prepare(engine.get()?, &request).await?;
     let svg = render_svg(&d.series, &d.spec)?;
     let (names, unit) = columns(request.metric);
-    let (from, to) = d
-        .points
-        .iter()
-        .map(|p| p.at)
-        .fold(None, |acc: Option<(u64, u64)>, t| {
-            Some(acc.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
-        })
-        .map_or((0, 60_000), |(lo, hi)| (lo, hi.max(lo + 60_000)));
+    // The axis the SVG was drawn with, so hover read-outs map x to the same times.
+    let (from, to) = d.spec.window.unwrap_or((0, 60_000));
     Ok(ChartRender {
         svg,
         series: names.iter().map(|s| (*s).to_string()).collect(),

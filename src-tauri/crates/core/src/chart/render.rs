@@ -86,11 +86,38 @@ fn chart_error(e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// "14:05" in the viewer's time zone.
-fn clock_label(ms: f64, utc_offset_minutes: i32) -> String {
-    let minutes = (ms / 60_000.0).floor() as i64 + i64::from(utc_offset_minutes);
-    let m = minutes.rem_euclid(24 * 60);
-    format!("{:02}:{:02}", m / 60, m % 60)
+/// A time label in the viewer's time zone, as precise as the span needs: "14:05:30" when the
+/// axis covers a few minutes (minutes alone would repeat), "14:05" up to two days, and
+/// "25/11 14:00" beyond (a week's labels would otherwise repeat the same hours).
+fn clock_label(ms: f64, utc_offset_minutes: i32, span_ms: f64) -> String {
+    let local_s = (ms / 1000.0).floor() as i64 + i64::from(utc_offset_minutes) * 60;
+    let secs_of_day = local_s.rem_euclid(86_400);
+    let (h, m, s) = (
+        secs_of_day / 3600,
+        secs_of_day % 3600 / 60,
+        secs_of_day % 60,
+    );
+    if span_ms <= 10.0 * 60_000.0 {
+        format!("{h:02}:{m:02}:{s:02}")
+    } else if span_ms <= 2.0 * 86_400_000.0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        let (_, month, day) = civil_date(local_s.div_euclid(86_400));
+        format!("{day:02}/{month:02} {h:02}:{m:02}")
+    }
+}
+
+/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
+fn civil_date(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 fn draw<DB: DrawingBackend>(
@@ -100,9 +127,10 @@ fn draw<DB: DrawingBackend>(
 ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let colors = palette(spec.theme);
     root.fill(&colors.background)?;
-    let (t0, t1) = series.span().unwrap_or((0, 60_000));
+    let (t0, t1) = spec.window.or_else(|| series.span()).unwrap_or((0, 60_000));
     // One point (or none) still needs a visible span.
     let (x0, x1) = (t0 as f64, (t1.max(t0 + 60_000)) as f64);
+    let span = x1 - x0;
     let top = series.max_value().max(spec.limit.unwrap_or(0.0));
     let y1 = match spec.metric {
         Metric::Cpu => (top * 1.1).max(10.0),
@@ -126,7 +154,7 @@ fn draw<DB: DrawingBackend>(
         .configure_mesh()
         .x_labels(if small { 3 } else { 5 })
         .y_labels(if small { 3 } else { 5 })
-        .x_label_formatter(&|x| clock_label(*x, offset))
+        .x_label_formatter(&|x| clock_label(*x, offset, span))
         .y_label_formatter(&|y| metric.format(*y))
         .label_style(font(if small { 9 } else { 11 }))
         .axis_style(colors.grid)

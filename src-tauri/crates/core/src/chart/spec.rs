@@ -85,6 +85,10 @@ pub struct ChartSpec {
     pub limit: Option<f64>,
     /// The viewer's offset from UTC for time labels, minutes.
     pub utc_offset_minutes: i32,
+    /// The time span the x axis shows (ms since the epoch), e.g. the last hour for a 1 h
+    /// chart; `None` fits the axis to the data. A fixed span keeps the axis meaningful when
+    /// only a few minutes of history exist (after a first start or a restart).
+    pub window: Option<(TimestampMs, TimestampMs)>,
 }
 
 impl ChartSpec {
@@ -98,6 +102,7 @@ impl ChartSpec {
             title: None,
             limit: None,
             utc_offset_minutes: 0,
+            window: None,
         }
     }
 
@@ -105,6 +110,12 @@ impl ChartSpec {
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width.max(64);
         self.height = height.max(48);
+        self
+    }
+
+    /// Shows the span `from..to` (ms since the epoch) on the x axis whatever the data covers.
+    pub fn window(mut self, from: TimestampMs, to: TimestampMs) -> Self {
+        self.window = (to > from).then_some((from, to));
         self
     }
 

@@ -116,3 +116,48 @@ fn text_of(svg: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The x-axis labels (clock times) of a rendered chart.
+fn time_labels(svg: &str) -> Vec<String> {
+    text_of(svg)
+        .into_iter()
+        .filter(|t| t.len() >= 5 && t.as_bytes()[2] == b':' || t.contains('/'))
+        .collect()
+}
+
+#[test]
+fn a_young_history_in_an_hour_chart_keeps_the_hour_on_the_axis() {
+    // Five minutes of samples (a fresh start) in the 1 h view: the axis spans the hour and its
+    // labels are distinct minutes, not one minute repeated.
+    let spec = ChartSpec::new(Metric::Cpu).window(T0 - 55 * 60_000, T0 + 5 * 60_000);
+    let labels = time_labels(&render_svg(&cpu_series(), &spec).expect("renders"));
+    assert!(labels.len() >= 3, "{labels:?}");
+    let mut unique = labels.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), labels.len(), "repeated labels: {labels:?}");
+    assert!(labels.iter().any(|l| l.starts_with("11:")), "{labels:?}");
+    assert!(
+        labels.iter().all(|l| l.len() == 5),
+        "HH:MM for an hour: {labels:?}"
+    );
+}
+
+#[test]
+fn labels_are_as_precise_as_the_span_needs() {
+    // Five minutes: seconds, or every label would read the same minute or two.
+    let labels =
+        time_labels(&render_svg(&cpu_series(), &ChartSpec::new(Metric::Cpu)).expect("svg"));
+    assert!(labels.iter().all(|l| l.len() == 8), "HH:MM:SS: {labels:?}");
+    // A week: the day, or labels would repeat the same hours.
+    let week = ChartSpec::new(Metric::Cpu).window(T0 - 7 * 86_400_000, T0);
+    let labels = time_labels(&render_svg(&cpu_series(), &week).expect("svg"));
+    assert!(labels.len() >= 3, "{labels:?}");
+    assert!(
+        labels.iter().all(|l| l.len() == 11 && l.contains('/')),
+        "DD/MM HH:MM: {labels:?}"
+    );
+    assert!(
+        labels.iter().any(|l| l.contains("/12 ")),
+        "December days: {labels:?}"
+    );
+}
