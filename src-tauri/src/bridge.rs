@@ -106,23 +106,28 @@ enum Control {
 /// Where the bridge reads events from: the fleet's subscription (or a plain broadcast
 /// receiver in tests).
 pub trait EventSource: Send + 'static {
-    /// The next event or a count of missed ones; `None` when the source is closed.
-    fn next(&mut self) -> impl std::future::Future<Output = Option<Received>> + Send;
+    /// Moves the events already waiting (at most `max`) into `out` without waiting; `false`
+    /// when the source is closed.
+    fn drain(&mut self, max: usize, out: &mut Vec<Received>) -> bool;
 }
 
 impl EventSource for aerie_core::fleet::Subscription {
-    async fn next(&mut self) -> Option<Received> {
-        self.recv().await
+    fn drain(&mut self, max: usize, out: &mut Vec<Received>) -> bool {
+        aerie_core::fleet::Subscription::drain(self, max, out)
     }
 }
 
 impl EventSource for broadcast::Receiver<ServerEvent> {
-    async fn next(&mut self) -> Option<Received> {
-        match self.recv().await {
-            Ok(e) => Some(Received::Event(e)),
-            Err(broadcast::error::RecvError::Lagged(n)) => Some(Received::Missed(n)),
-            Err(broadcast::error::RecvError::Closed) => None,
+    fn drain(&mut self, max: usize, out: &mut Vec<Received>) -> bool {
+        for _ in 0..max {
+            match self.try_recv() {
+                Ok(e) => out.push(Received::Event(e)),
+                Err(broadcast::error::TryRecvError::Lagged(n)) => out.push(Received::Missed(n)),
+                Err(broadcast::error::TryRecvError::Empty) => return true,
+                Err(broadcast::error::TryRecvError::Closed) => return false,
+            }
         }
+        true
     }
 }
 
@@ -230,10 +235,16 @@ fn clip(mut event: ServerEvent) -> ServerEvent {
     event
 }
 
+/// Most events taken from the bus per drain round.
+const DRAIN_MAX: usize = 1024;
+
 async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Control>) {
     let mut subs: HashMap<SubscriptionId, Subscription> = HashMap::new();
     let mut paused = false;
     let mut ticks: u64 = 0;
+    let mut batch = Vec::new();
+    // The bus is read on this timer, not per event: frames go out on the tick anyway, and a
+    // wake-up per event (a thousand a second at 1,000 servers) would cost more than the events.
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -241,6 +252,10 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
             msg = control.recv() => match msg {
                 Some(Control::Add(id, topic, sink)) => {
                     tracing::debug!(id, ?topic, "bridge: subscribe");
+                    // Events before the subscription are not its business.
+                    if !take_events(&mut bus, &mut batch, &mut subs, paused) {
+                        break;
+                    }
                     subs.insert(id, Subscription { topic, sink, pending: VecDeque::new(), dropped: 0, seq: 0 });
                 }
                 Some(Control::Remove(id)) => {
@@ -249,6 +264,9 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                 }
                 Some(Control::Pause(p)) => {
                     tracing::debug!(paused = p, "bridge: window visibility changed");
+                    if !take_events(&mut bus, &mut batch, &mut subs, paused) {
+                        break;
+                    }
                     paused = p;
                     if !paused {
                         flush_all(&mut subs, true);
@@ -256,8 +274,34 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                 }
                 None => break,
             },
-            event = bus.next() => match event {
-                Some(Received::Event(event)) => {
+            _ = tick.tick() => {
+                if !take_events(&mut bus, &mut batch, &mut subs, paused) {
+                    break;
+                }
+                if !paused {
+                    ticks += 1;
+                    flush_all(&mut subs, ticks.is_multiple_of(FLEET_TICKS));
+                }
+            }
+        }
+    }
+}
+
+/// Hands every waiting event to the subscriptions that want it (a hidden window's fleet
+/// subscriptions only count them: they are re-read in full when the window is shown);
+/// `false` when the bus has closed.
+fn take_events(
+    bus: &mut impl EventSource,
+    batch: &mut Vec<Received>,
+    subs: &mut HashMap<SubscriptionId, Subscription>,
+    paused: bool,
+) -> bool {
+    loop {
+        let open = bus.drain(DRAIN_MAX, batch);
+        let more = batch.len() == DRAIN_MAX;
+        for got in batch.drain(..) {
+            match got {
+                Received::Event(event) => {
                     for sub in subs.values_mut().filter(|s| s.topic.wants(&event)) {
                         if paused && sub.topic == Topic::Fleet {
                             sub.dropped += 1;
@@ -266,18 +310,19 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                         }
                     }
                 }
-                Some(Received::Missed(missed)) => {
+                Received::Missed(missed) => {
                     tracing::warn!(missed, "bridge: fell behind the event bus");
                     for sub in subs.values_mut() {
                         sub.dropped += missed;
                     }
                 }
-                None => break,
-            },
-            _ = tick.tick(), if !paused => {
-                ticks += 1;
-                flush_all(&mut subs, ticks.is_multiple_of(FLEET_TICKS));
             }
+        }
+        if !open {
+            return false;
+        }
+        if !more {
+            return true;
         }
     }
 }

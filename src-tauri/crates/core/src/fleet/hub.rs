@@ -327,6 +327,22 @@ impl Subscription {
             Err(broadcast::error::RecvError::Closed) => None,
         }
     }
+
+    /// Moves the events already waiting (at most `max`) into `out` without waiting; `false`
+    /// once the fleet has shut down. Consumers that need no per-event latency (the history
+    /// recorder, a hidden window) drain on their own timer instead of being woken for every
+    /// event: at 1,000 servers that is a thousand wake-ups a second saved per consumer.
+    pub fn drain(&mut self, max: usize, out: &mut Vec<Received>) -> bool {
+        for _ in 0..max {
+            match self.rx.try_recv() {
+                Ok(e) => out.push(Received::Event(e)),
+                Err(broadcast::error::TryRecvError::Lagged(n)) => out.push(Received::Missed(n)),
+                Err(broadcast::error::TryRecvError::Empty) => return true,
+                Err(broadcast::error::TryRecvError::Closed) => return false,
+            }
+        }
+        true
+    }
 }
 
 #[cfg(test)]
