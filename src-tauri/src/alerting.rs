@@ -429,33 +429,25 @@ impl Alerting {
 /// the SQLite writer thread, which now gets its work in bursts).
 const HISTORY_DRAIN_EVERY: Duration = Duration::from_millis(250);
 
+/// Most events recorded per drain: more than the bus holds, so one drain takes what waits.
+const HISTORY_DRAIN_MAX: usize = 1 << 16;
+
 /// Records every fleet event worth keeping (stats, console lines, facts) into the store.
 fn record_history(fleet: &Fleet, writer: WriterHandle) {
     let mut events = fleet.subscribe();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(HISTORY_DRAIN_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut batch = Vec::new();
         loop {
             tick.tick().await;
-            // Drain until nothing waits (the bus holds at most its capacity).
-            loop {
-                let open = events.drain(1024, &mut batch);
-                let full = batch.len() == 1024;
-                for got in batch.drain(..) {
-                    match got {
-                        Received::Event(e) => {
-                            writer.record(&e);
-                        }
-                        Received::Missed(n) => tracing::warn!(missed = n, "history: fell behind"),
-                    }
+            let open = events.drain(HISTORY_DRAIN_MAX, |got| match got {
+                Received::Event(e) => {
+                    writer.record(&e);
                 }
-                if !open {
-                    return;
-                }
-                if !full {
-                    break;
-                }
+                Received::Missed(n) => tracing::warn!(missed = n, "history: fell behind"),
+            });
+            if !open {
+                return;
             }
         }
     });

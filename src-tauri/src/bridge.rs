@@ -24,11 +24,11 @@
 //! flushes at once.
 
 use aerie_core::event::{ServerEvent, ServerEventKind, ServerKey};
-use aerie_core::fleet::Received;
+use aerie_core::fleet::{Received, Subscription as BusSubscription};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use ts_rs::TS;
 
 /// How often pending events are flushed (20 Hz).
@@ -103,38 +103,10 @@ enum Control {
     Pause(bool),
 }
 
-/// Where the bridge reads events from: the fleet's subscription (or a plain broadcast
-/// receiver in tests).
-pub trait EventSource: Send + 'static {
-    /// Moves the events already waiting (at most `max`) into `out` without waiting; `false`
-    /// when the source is closed.
-    fn drain(&mut self, max: usize, out: &mut Vec<Received>) -> bool;
-}
-
-impl EventSource for aerie_core::fleet::Subscription {
-    fn drain(&mut self, max: usize, out: &mut Vec<Received>) -> bool {
-        aerie_core::fleet::Subscription::drain(self, max, out)
-    }
-}
-
-impl EventSource for broadcast::Receiver<ServerEvent> {
-    fn drain(&mut self, max: usize, out: &mut Vec<Received>) -> bool {
-        for _ in 0..max {
-            match self.try_recv() {
-                Ok(e) => out.push(Received::Event(e)),
-                Err(broadcast::error::TryRecvError::Lagged(n)) => out.push(Received::Missed(n)),
-                Err(broadcast::error::TryRecvError::Empty) => return true,
-                Err(broadcast::error::TryRecvError::Closed) => return false,
-            }
-        }
-        true
-    }
-}
-
 impl WindowBridge {
     /// Starts the window's task on the current tokio runtime. It ends when every handle is
     /// dropped or the source closes.
-    pub fn start(bus: impl EventSource) -> Self {
+    pub fn start(bus: BusSubscription) -> Self {
         let (control, rx) = mpsc::unbounded_channel();
         tokio::spawn(run(bus, rx));
         Self { control }
@@ -235,14 +207,14 @@ fn clip(mut event: ServerEvent) -> ServerEvent {
     event
 }
 
-/// Most events taken from the bus per drain round.
-const DRAIN_MAX: usize = 1024;
+/// Most events taken from the bus per drain: more than the bus holds, so one drain takes what
+/// waits.
+const DRAIN_MAX: usize = 1 << 16;
 
-async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Control>) {
+async fn run(mut bus: BusSubscription, mut control: mpsc::UnboundedReceiver<Control>) {
     let mut subs: HashMap<SubscriptionId, Subscription> = HashMap::new();
     let mut paused = false;
     let mut ticks: u64 = 0;
-    let mut batch = Vec::new();
     // The bus is read on this timer, not per event: frames go out on the tick anyway, and a
     // wake-up per event (a thousand a second at 1,000 servers) would cost more than the events.
     let mut tick = tokio::time::interval(FLUSH_EVERY);
@@ -253,7 +225,7 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                 Some(Control::Add(id, topic, sink)) => {
                     tracing::debug!(id, ?topic, "bridge: subscribe");
                     // Events before the subscription are not its business.
-                    if !take_events(&mut bus, &mut batch, &mut subs, paused) {
+                    if !take_events(&mut bus, &mut subs, paused) {
                         break;
                     }
                     subs.insert(id, Subscription { topic, sink, pending: VecDeque::new(), dropped: 0, seq: 0 });
@@ -264,7 +236,7 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                 }
                 Some(Control::Pause(p)) => {
                     tracing::debug!(paused = p, "bridge: window visibility changed");
-                    if !take_events(&mut bus, &mut batch, &mut subs, paused) {
+                    if !take_events(&mut bus, &mut subs, paused) {
                         break;
                     }
                     paused = p;
@@ -275,7 +247,7 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
                 None => break,
             },
             _ = tick.tick() => {
-                if !take_events(&mut bus, &mut batch, &mut subs, paused) {
+                if !take_events(&mut bus, &mut subs, paused) {
                     break;
                 }
                 if !paused {
@@ -291,40 +263,27 @@ async fn run(mut bus: impl EventSource, mut control: mpsc::UnboundedReceiver<Con
 /// subscriptions only count them: they are re-read in full when the window is shown);
 /// `false` when the bus has closed.
 fn take_events(
-    bus: &mut impl EventSource,
-    batch: &mut Vec<Received>,
+    bus: &mut BusSubscription,
     subs: &mut HashMap<SubscriptionId, Subscription>,
     paused: bool,
 ) -> bool {
-    loop {
-        let open = bus.drain(DRAIN_MAX, batch);
-        let more = batch.len() == DRAIN_MAX;
-        for got in batch.drain(..) {
-            match got {
-                Received::Event(event) => {
-                    for sub in subs.values_mut().filter(|s| s.topic.wants(&event)) {
-                        if paused && sub.topic == Topic::Fleet {
-                            sub.dropped += 1;
-                        } else {
-                            sub.push(&event);
-                        }
-                    }
-                }
-                Received::Missed(missed) => {
-                    tracing::warn!(missed, "bridge: fell behind the event bus");
-                    for sub in subs.values_mut() {
-                        sub.dropped += missed;
-                    }
+    bus.drain(DRAIN_MAX, |got| match got {
+        Received::Event(event) => {
+            for sub in subs.values_mut().filter(|s| s.topic.wants(&event)) {
+                if paused && sub.topic == Topic::Fleet {
+                    sub.dropped += 1;
+                } else {
+                    sub.push(&event);
                 }
             }
         }
-        if !open {
-            return false;
+        Received::Missed(missed) => {
+            tracing::warn!(missed, "bridge: fell behind the event bus");
+            for sub in subs.values_mut() {
+                sub.dropped += missed;
+            }
         }
-        if !more {
-            return true;
-        }
-    }
+    })
 }
 
 /// Flushes every subscription (fleet ones only when `fleet` is set); forgets those whose
@@ -347,6 +306,7 @@ mod tests {
     use super::*;
     use aerie_core::event::{ConsoleOrigin, PowerState, Rates, Stats};
     use std::sync::{Arc, Mutex};
+    use tokio::sync::broadcast;
 
     fn key(s: &str) -> ServerKey {
         ServerKey::new("p1", s)
@@ -415,7 +375,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn coalesces_stats_keeps_console_order_and_filters_by_topic() {
         let (tx, rx) = broadcast::channel(1024);
-        let bridge = WindowBridge::start(rx);
+        let bridge = WindowBridge::start(rx.into());
         let (fleet, fleet_sink) = sink();
         let (server, server_sink) = sink();
         bridge.subscribe(1, Topic::Fleet, fleet_sink);
@@ -459,7 +419,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn splits_big_bursts_into_frames_under_the_budget() {
         let (tx, rx) = broadcast::channel(4096);
-        let bridge = WindowBridge::start(rx);
+        let bridge = WindowBridge::start(rx.into());
         let (frames, s) = sink();
         bridge.subscribe(7, Topic::Server { key: key("aaaa") }, s);
         settle_and_flush().await;
@@ -485,7 +445,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn flushes_at_most_twenty_times_a_second() {
         let (tx, rx) = broadcast::channel(4096);
-        let bridge = WindowBridge::start(rx);
+        let bridge = WindowBridge::start(rx.into());
         let (frames, s) = sink();
         bridge.subscribe(1, Topic::Server { key: key("aaaa") }, s);
         settle_and_flush().await;
@@ -508,7 +468,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn fleet_rows_flush_at_most_five_times_a_second() {
         let (tx, rx) = broadcast::channel(4096);
-        let bridge = WindowBridge::start(rx);
+        let bridge = WindowBridge::start(rx.into());
         let (frames, s) = sink();
         bridge.subscribe(1, Topic::Fleet, s);
         settle_and_flush().await;
@@ -530,7 +490,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn unsubscribe_stops_frames_and_a_gone_channel_is_dropped() {
         let (tx, rx) = broadcast::channel(64);
-        let bridge = WindowBridge::start(rx);
+        let bridge = WindowBridge::start(rx.into());
         let (frames, s) = sink();
         bridge.subscribe(1, Topic::Fleet, s);
         let calls = Arc::new(Mutex::new(0));
@@ -561,7 +521,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_hidden_window_gets_no_frames_and_a_resync_when_shown() {
         let (tx, rx) = broadcast::channel(1024);
-        let bridge = WindowBridge::start(rx);
+        let bridge = WindowBridge::start(rx.into());
         let (fleet, fleet_sink) = sink();
         let (server, server_sink) = sink();
         bridge.subscribe(1, Topic::Fleet, fleet_sink);
@@ -610,7 +570,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn bus_overflow_is_reported_as_dropped() {
         let (tx, rx) = broadcast::channel(4);
-        let bridge = WindowBridge::start(rx);
+        let bridge = WindowBridge::start(rx.into());
         let (frames, s) = sink();
         bridge.subscribe(1, Topic::Server { key: key("aaaa") }, s);
         settle_and_flush().await;
