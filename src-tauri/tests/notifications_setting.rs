@@ -77,7 +77,7 @@ async fn turning_notifications_on_applies_to_the_next_alert_without_a_restart() 
     let (bus, events) = broadcast::channel(256);
     let (notifier, _clicks) = DesktopNotifier::new("Aerie").expect("notifier");
     let service = AlertService::start(
-        events,
+        events.into(),
         ServiceOptions {
             notifier: Some(Arc::new(notifier)),
             notifications: false,

@@ -71,7 +71,7 @@ async fn crash_to_notification() {
         }
     };
     let service = AlertService::start(
-        events,
+        events.into(),
         ServiceOptions {
             notifier: Some(Arc::new(notifier)),
             ..ServiceOptions::default()

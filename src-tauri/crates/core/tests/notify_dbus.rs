@@ -117,7 +117,7 @@ async fn crash_event_becomes_a_desktop_notification_with_name_exit_code_console_
     let (bus, events) = broadcast::channel(256);
     let (notifier, _clicks) = DesktopNotifier::new("Aerie").expect("notifier");
     let service = AlertService::start(
-        events,
+        events.into(),
         ServiceOptions {
             notifier: Some(Arc::new(notifier)),
             ..ServiceOptions::default()

@@ -24,7 +24,7 @@ pub use rules::{
     AlertRules, CrashLoopRule, CrashRule, DurationRule, NodeRule, NoiseRules, QuietHours, RuleSet,
     ServerRules, ThresholdRule, ToggleRule,
 };
-pub use service::{AlertService, EventSource, NotificationReport, ServiceOptions};
+pub use service::{AlertService, NotificationReport, ServiceOptions};
 pub use tails::{ServerTails, StatsSample};
 
 #[cfg(test)]

@@ -14,7 +14,8 @@ use super::model::{Alert, AlertId, AlertOutput, Health};
 use super::rules::AlertRules;
 use super::tails::ServerTails;
 use crate::clock::now_ms;
-use crate::event::{ServerEvent, ServerKey, TimestampMs};
+use crate::event::{ServerKey, TimestampMs};
+use crate::fleet::{Received, Subscription};
 use crate::notify::{DesktopNotifier, compose};
 
 /// Outputs buffered for slow subscribers (the CLI, the UI bridge) before they lag.
@@ -66,32 +67,6 @@ pub enum NotificationReport {
     },
 }
 
-/// Where the service reads fleet events from: the fleet's [`crate::fleet::Subscription`], or a
-/// plain broadcast receiver (tests, replays).
-pub trait EventSource: Send + 'static {
-    /// The next event; `Err(n)` when `n` events were missed; `None` once the source closed.
-    fn next_event(&mut self) -> impl Future<Output = Option<Result<ServerEvent, u64>>> + Send;
-}
-
-impl EventSource for broadcast::Receiver<ServerEvent> {
-    async fn next_event(&mut self) -> Option<Result<ServerEvent, u64>> {
-        match self.recv().await {
-            Ok(event) => Some(Ok(event)),
-            Err(broadcast::error::RecvError::Lagged(n)) => Some(Err(n)),
-            Err(broadcast::error::RecvError::Closed) => None,
-        }
-    }
-}
-
-impl EventSource for crate::fleet::Subscription {
-    async fn next_event(&mut self) -> Option<Result<ServerEvent, u64>> {
-        match self.recv().await? {
-            crate::fleet::Received::Event(event) => Some(Ok(event)),
-            crate::fleet::Received::Missed(n) => Some(Err(n)),
-        }
-    }
-}
-
 enum Command {
     Acknowledge(AlertId),
     SnoozeUntil(TimestampMs),
@@ -115,7 +90,7 @@ pub struct AlertService {
 
 impl AlertService {
     /// Starts alerting on the fleet's events. Must be called inside a tokio runtime.
-    pub fn start(events: impl EventSource, options: ServiceOptions) -> Self {
+    pub fn start(events: Subscription, options: ServiceOptions) -> Self {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (outputs, _) = broadcast::channel(OUTPUT_BUFFER);
         let (reports, _) = broadcast::channel(OUTPUT_BUFFER);
@@ -226,7 +201,7 @@ struct Runner {
 impl Runner {
     async fn run(
         mut self,
-        mut events: impl EventSource,
+        mut events: Subscription,
         mut commands: mpsc::UnboundedReceiver<Command>,
         tick: Duration,
     ) {
@@ -235,12 +210,12 @@ impl Runner {
         loop {
             let out = tokio::select! {
                 biased;
-                event = events.next_event() => match event {
-                    Some(Ok(event)) => {
+                event = events.recv() => match event {
+                    Some(Received::Event(event)) => {
                         self.tails.observe(&event);
                         self.engine.on_event(&event)
                     }
-                    Some(Err(missed)) => {
+                    Some(Received::Missed(missed)) => {
                         tracing::warn!(missed, "alerts fell behind the event bus");
                         continue;
                     }
@@ -314,7 +289,7 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{ConnectionState, Fact, PowerState, ServerEventKind};
+    use crate::event::{ConnectionState, Fact, PowerState, ServerEvent, ServerEventKind};
 
     fn event(server: &str, kind: ServerEventKind) -> ServerEvent {
         ServerEvent {
@@ -329,7 +304,7 @@ mod tests {
         let (bus, events) = broadcast::channel(64);
         let (log_tx, mut log_rx) = mpsc::unbounded_channel();
         let service = AlertService::start(
-            events,
+            events.into(),
             ServiceOptions {
                 log: Some(Box::new(log_tx)),
                 ..ServiceOptions::default()
