@@ -271,6 +271,33 @@ async fn up(w: &World, cell: &std::sync::Mutex<String>) {
         .unwrap();
 }
 
+/// A live, authenticated socket to the running server whose queue holds `capacity` messages
+/// under `when_full`, and whose queued `auth` frames carry the token in the returned cell (see
+/// [`stamp_token`] and [`up`]).
+async fn queued_socket(
+    w: &World,
+    capacity: usize,
+    when_full: aerie_core::socket::FullPolicy,
+) -> (
+    SocketHandle,
+    aerie_core::socket::SocketEvents,
+    std::sync::Arc<std::sync::Mutex<String>>,
+) {
+    let token = w.sim.mint_token(&w.server.uuid, TokenSpec::default());
+    let cell = std::sync::Arc::new(std::sync::Mutex::new(token.unwrap()));
+    let mut o = options(w);
+    o.queue = aerie_core::socket::QueueOptions {
+        capacity,
+        when_full,
+    };
+    o.outgoing.push(stamp_token(cell.clone()));
+    let (socket, mut events) = SocketHandle::connect(o);
+    opened(&mut events).await;
+    auth(w, &socket).await;
+    running(w, &mut events).await;
+    (socket, events, cell)
+}
+
 #[tokio::test]
 async fn fallback_urls_are_tried_in_the_configured_order_and_the_live_node_is_kept() {
     let w = world().await;
@@ -337,18 +364,8 @@ async fn fallback_urls_are_tried_in_the_configured_order_and_the_live_node_is_ke
 #[tokio::test]
 async fn drop_oldest_keeps_the_newest_while_the_node_is_down_and_replays_them_in_order() {
     let w = world().await;
-    let token = w.sim.mint_token(&w.server.uuid, TokenSpec::default());
-    let cell = std::sync::Arc::new(std::sync::Mutex::new(token.unwrap()));
-    let mut o = options(&w);
-    o.queue = aerie_core::socket::QueueOptions {
-        capacity: 4,
-        when_full: aerie_core::socket::FullPolicy::DropOldest,
-    };
-    o.outgoing.push(stamp_token(cell.clone()));
-    let (socket, mut events) = SocketHandle::connect(o);
-    opened(&mut events).await;
-    auth(&w, &socket).await;
-    running(&w, &mut events).await;
+    let (socket, mut events, cell) =
+        queued_socket(&w, 4, aerie_core::socket::FullPolicy::DropOldest).await;
 
     down(&w, &mut events).await;
     // Six messages into a queue of four: the two oldest give way.
@@ -380,18 +397,8 @@ async fn drop_oldest_keeps_the_newest_while_the_node_is_down_and_replays_them_in
 #[tokio::test]
 async fn reject_refuses_overflow_and_send_now_while_down_and_only_the_accepted_are_replayed() {
     let w = world().await;
-    let token = w.sim.mint_token(&w.server.uuid, TokenSpec::default());
-    let cell = std::sync::Arc::new(std::sync::Mutex::new(token.unwrap()));
-    let mut o = options(&w);
-    o.queue = aerie_core::socket::QueueOptions {
-        capacity: 3,
-        when_full: aerie_core::socket::FullPolicy::Reject,
-    };
-    o.outgoing.push(stamp_token(cell.clone()));
-    let (socket, mut events) = SocketHandle::connect(o);
-    opened(&mut events).await;
-    auth(&w, &socket).await;
-    running(&w, &mut events).await;
+    let (socket, mut events, cell) =
+        queued_socket(&w, 3, aerie_core::socket::FullPolicy::Reject).await;
 
     down(&w, &mut events).await;
     socket
