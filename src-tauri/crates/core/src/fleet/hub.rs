@@ -228,6 +228,13 @@ impl Entry {
         s
     }
 
+    /// Shows the current snapshot to `f` without cloning it.
+    pub fn visit(&self, f: &mut impl FnMut(&ServerSnapshot)) {
+        let mut s = lock(&self.snapshot);
+        s.socket = self.counters.read();
+        f(&s);
+    }
+
     /// Notes the socket URL in use, without its query string or user info.
     pub fn set_endpoint(&self, url: &str) {
         let shown = redact_url(url);

@@ -312,6 +312,7 @@ impl Fleet {
             bus: self.inner.bus.clone(),
             cfg: self.inner.cfg.clone(),
             commands: rx,
+            inbox: tx.downgrade(),
         };
         let task = tokio::spawn(server_task::run(ctx));
         ServerHandle {
@@ -450,6 +451,17 @@ impl Fleet {
             .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
         out
+    }
+
+    /// Visits what is known about every watched server, in no particular order, without
+    /// copying it: for readers that look at every server often (the tray, once a second) and
+    /// keep little. `each` runs while that server's record is locked, so keep it short.
+    pub fn for_each_snapshot(&self, mut each: impl FnMut(&ServerSnapshot)) {
+        for p in self.panels().values() {
+            for s in &p.servers {
+                s.entry.visit(&mut each);
+            }
+        }
     }
 
     /// Finds a watched server by identifier or uuid (any panel).

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::sync::{Semaphore, broadcast, mpsc, oneshot};
-use tokio::time::{Instant, sleep_until};
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::FleetConfig;
@@ -49,6 +49,9 @@ pub(super) enum Command {
     Update(RemoteServer),
     /// The server left the panel's list: stop watching it.
     Stop,
+    /// A request the task started itself has finished (token, `/resources`, details). These
+    /// share the fleet's queue so the task waits on one channel, not two, for every frame.
+    Done(Done),
 }
 
 /// Everything a server task needs.
@@ -61,20 +64,16 @@ pub(super) struct ServerCtx {
     pub cfg: Arc<FleetConfig>,
     /// Requests from the fleet; closed (all senders gone) means the fleet was dropped.
     pub commands: mpsc::Receiver<Command>,
+    /// The same queue, for the task's own requests to report back without keeping it open.
+    pub inbox: mpsc::WeakSender<Command>,
 }
 
-enum Done {
+/// Results of the task's own panel requests.
+#[derive(Debug)]
+pub(super) enum Done {
     Token(Result<SocketCredentials>),
     Polled(Result<Resources>),
     Details(Result<RemoteServer>),
-}
-
-/// Sleeps until `t`, or forever when there is no deadline.
-async fn at(t: Option<Instant>) {
-    match t {
-        Some(t) => sleep_until(t).await,
-        None => std::future::pending().await,
-    }
 }
 
 async fn next_frame(
@@ -96,10 +95,22 @@ fn is_panel_fatal(e: &Error) -> bool {
     )
 }
 
+/// The earliest of two optional deadlines.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether an optional deadline has come.
+fn due(t: Option<Instant>, now: Instant) -> bool {
+    t.is_some_and(|t| t <= now)
+}
+
 struct Driver {
     ctx: ServerCtx,
     session: Session,
-    done_tx: mpsc::Sender<Done>,
     ws: Option<Ws>,
     url: Option<String>,
     origin: String,
@@ -112,8 +123,11 @@ struct Driver {
     polling: bool,
     last_rx: Instant,
     pending: VecDeque<Output>,
-    /// Heartbeat: pings every `ping_interval` while a socket is open.
-    ping: tokio::time::Interval,
+    /// The session's deadline (Unix ms) and the instant it maps to, so the timer is moved
+    /// only when the session asks for another time, not re-derived on every frame.
+    tick: Option<(u64, Instant)>,
+    /// Heartbeat: the next ping, while a socket is open.
+    ping_at: Option<Instant>,
     /// Payload of the last ping, so a late pong of an older ping is not mistaken for it.
     ping_seq: u64,
     /// The ping awaiting its pong: sequence, when sent, frames received by then.
@@ -138,13 +152,27 @@ impl Driver {
     }
 
     fn feed_at(&mut self, input: Input<'_>, now: u64) {
-        let out = self.session.handle(input, now);
-        self.pending.extend(out);
+        self.session.handle_into(input, now, &mut self.pending);
         if self.session.is_live() && (self.attempt > 0 || self.polling) {
             self.attempt = 0;
             self.polling = false;
             self.poll_at = None;
         }
+    }
+
+    /// Runs `request` on its own task and feeds its result back through the command queue.
+    fn request<F>(&self, request: F)
+    where
+        F: Future<Output = Done> + Send + 'static,
+    {
+        // No sender left means the fleet is gone and the task is about to stop anyway.
+        let Some(tx) = self.ctx.inbox.upgrade() else {
+            return;
+        };
+        tokio::spawn(async move {
+            let done = request.await;
+            let _ = tx.send(Command::Done(done)).await;
+        });
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -185,6 +213,7 @@ impl Driver {
 
     fn lost(&mut self, code: u16) {
         self.ws = None;
+        self.ping_at = None;
         self.ping_out = None;
         self.pong_deadline = None;
         self.feed(Input::Closed { code });
@@ -206,11 +235,7 @@ impl Driver {
         }
         let adapter = self.ctx.adapter.clone();
         let remote = self.ctx.remote.clone();
-        let tx = self.done_tx.clone();
-        tokio::spawn(async move {
-            let r = adapter.socket_credentials(&remote).await;
-            let _ = tx.send(Done::Token(r)).await;
-        });
+        self.request(async move { Done::Token(adapter.socket_credentials(&remote).await) });
     }
 
     async fn carry_out(&mut self) -> bool {
@@ -236,6 +261,7 @@ impl Driver {
                     if let Some(mut w) = self.ws.take() {
                         let _ = w.close(None).await;
                     }
+                    self.ping_at = None;
                     self.url = Some(url);
                     self.reconnect_at = Some(Instant::now());
                 }
@@ -272,7 +298,7 @@ impl Driver {
                 self.ping_out = None;
                 self.pong_deadline = None;
                 // Ping right away: latency shows at once, and a dead new link is caught early.
-                self.ping.reset_immediately();
+                self.ping_at = Some(Instant::now());
                 let counters = &self.ctx.entry.counters;
                 if self.opened_once {
                     counters.reconnects.fetch_add(1, Ordering::Relaxed);
@@ -314,6 +340,10 @@ impl Driver {
     }
 
     async fn heartbeat(&mut self) {
+        self.ping_at = self
+            .ws
+            .as_ref()
+            .map(|_| Instant::now() + self.ctx.cfg.ping_interval);
         if self.last_rx.elapsed() > self.ctx.cfg.dead_after {
             tracing::debug!(server = %self.ctx.entry.key, "socket silent too long; reconnecting");
             self.lost(1006);
@@ -358,11 +388,7 @@ impl Driver {
         }
         let adapter = self.ctx.adapter.clone();
         let remote = self.ctx.remote.clone();
-        let tx = self.done_tx.clone();
-        tokio::spawn(async move {
-            let r = adapter.server_details(&remote).await;
-            let _ = tx.send(Done::Details(r)).await;
-        });
+        self.request(async move { Done::Details(adapter.server_details(&remote).await) });
     }
 
     fn details(&mut self, fresh: RemoteServer) {
@@ -420,105 +446,211 @@ impl Driver {
         }
     }
 
+    /// Handles a request from the fleet or a finished request of our own. `false`: stop.
+    async fn on_command(&mut self, cmd: Command) -> bool {
+        match cmd {
+            Command::PowerSent(signal) => self.feed(Input::PowerSent(signal)),
+            Command::Console { command, reply } => {
+                let frame = self.session.command_frame(&command, now_ms());
+                let sent = match (frame, self.ws.as_mut()) {
+                    (Some(f), Some(w)) => w.send(Message::text(f)).await.is_ok(),
+                    _ => false,
+                };
+                let _ = reply.send(sent);
+            }
+            Command::Update(remote) => {
+                self.details(remote);
+                self.fetch_details_if_needed();
+            }
+            Command::Stop => {
+                self.stop().await;
+                return false;
+            }
+            Command::Done(done) => self.on_done(done),
+        }
+        true
+    }
+
+    fn on_done(&mut self, done: Done) {
+        match done {
+            Done::Token(Ok(creds)) => {
+                let counters = &self.ctx.entry.counters;
+                counters.tokens_minted.fetch_add(1, Ordering::Relaxed);
+                let exp = creds.token.exp_secs.map_or(0, |s| s.saturating_mul(1000));
+                counters.token_expires_at.store(exp, Ordering::Relaxed);
+                self.retry_attempt = 0;
+                self.origin = creds.origin;
+                self.feed(Input::Token(creds.token));
+            }
+            Done::Token(Err(e)) => {
+                if is_panel_fatal(&e) {
+                    *self
+                        .ctx
+                        .panel
+                        .failed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                }
+                self.feed(Input::TokenFailed(&e));
+            }
+            Done::Polled(Ok(res)) => self.feed(Input::Polled(&res)),
+            Done::Polled(Err(e)) => {
+                tracing::debug!(server = %self.ctx.entry.key, error = %e, "resources poll failed");
+            }
+            Done::Details(Ok(remote)) => self.details(remote),
+            // Permissions stay unknown; the next re-read of the list asks again.
+            Done::Details(Err(e)) => {
+                tracing::debug!(server = %self.ctx.entry.key, error = %e, "server details failed");
+            }
+        }
+    }
+
+    /// When the session's deadline (an offline waiting for the daemon's crash lines) comes,
+    /// as an instant; re-derived only when the session asks for another time.
+    fn tick_at(&mut self) -> Option<Instant> {
+        match (self.session.deadline(), self.tick) {
+            (None, _) => {
+                self.tick = None;
+                None
+            }
+            (Some(d), Some((known, at))) if d == known => Some(at),
+            (Some(d), _) => {
+                let at = Instant::now() + Duration::from_millis(d.saturating_sub(now_ms()));
+                self.tick = Some((d, at));
+                Some(at)
+            }
+        }
+    }
+
+    /// The next time anything is due: one timer stands for all of them, so a frame costs no
+    /// timer polls beyond one.
+    fn next_deadline(&mut self) -> Option<Instant> {
+        let tick = self.tick_at();
+        [
+            self.reconnect_at,
+            self.retry_at,
+            self.poll_at,
+            self.ping_at,
+            self.pong_deadline,
+        ]
+        .into_iter()
+        .fold(tick, earliest)
+    }
+
+    /// Does whatever is due by now, in a fixed order.
+    async fn on_timer(&mut self) {
+        let now = Instant::now();
+        if self.tick.is_some_and(|(_, at)| at <= now) {
+            self.tick = None;
+            self.feed(Input::Tick);
+        }
+        if due(self.reconnect_at, now) {
+            self.reconnect_at = None;
+            self.connect().await;
+        }
+        if due(self.retry_at, now) {
+            self.retry_at = None;
+            self.feed(Input::Retry);
+        }
+        if due(self.poll_at, now) {
+            self.poll_at = self
+                .polling
+                .then(|| Instant::now() + self.ctx.cfg.poll_interval);
+            let adapter = self.ctx.adapter.clone();
+            let remote = self.ctx.remote.clone();
+            self.request(async move { Done::Polled(adapter.resources(&remote).await) });
+        }
+        if due(self.ping_at, now) {
+            self.heartbeat().await;
+        }
+        if due(self.pong_deadline, now) {
+            self.pong_overdue();
+        }
+    }
+
+    /// Handles a frame and whatever else the socket has buffered, up to [`DRAIN_MAX`] frames
+    /// in one wake. `None`: stop. `Some(true)`: the limit was hit (more may wait).
+    async fn on_frames(
+        &mut self,
+        first: Option<std::result::Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ) -> Option<bool> {
+        self.on_message(first);
+        for _ in 0..DRAIN_MAX {
+            if !self.carry_out().await {
+                return None;
+            }
+            let Some(w) = self.ws.as_mut() else {
+                return Some(false);
+            };
+            match w.next().now_or_never() {
+                Some(m) => self.on_message(m),
+                None => return Some(false),
+            }
+        }
+        Some(true)
+    }
+
+    /// While frames keep coming, the socket branch wins every round of the loop (it is polled
+    /// first): give the queue and the timer their turn without waiting.
+    async fn catch_up(&mut self, timer_at: Option<Instant>) -> bool {
+        while let Ok(cmd) = self.ctx.commands.try_recv() {
+            if !self.on_command(cmd).await || !self.carry_out().await {
+                return false;
+            }
+        }
+        if due(timer_at, Instant::now()) {
+            self.on_timer().await;
+        }
+        true
+    }
+
     async fn run(mut self) {
-        let (done_tx, mut done_rx) = mpsc::channel(4);
-        self.done_tx = done_tx;
         self.fetch_details_if_needed();
         let start = self.session.start(now_ms() / 1000);
         self.pending.extend(start);
+        let far = Instant::now() + Duration::from_secs(86_400 * 365);
+        let timer = tokio::time::sleep_until(far);
+        tokio::pin!(timer);
+        let mut timer_at: Option<Instant> = None;
         loop {
             if !self.carry_out().await {
                 return;
             }
-            // Only while a crash report waits for its confirmation (a fraction of a second).
-            let tick_at = self
-                .session
-                .deadline()
-                .map(|d| Instant::now() + Duration::from_millis(d.saturating_sub(now_ms())));
+            let next = self.next_deadline();
+            if next != timer_at {
+                timer_at = next;
+                timer.as_mut().reset(next.unwrap_or(far));
+            }
+            // Frames first: they are nearly all of the traffic, and a wake for a frame then
+            // polls only the socket. `catch_up` keeps a flood from starving the rest.
             tokio::select! {
-                () = at(tick_at) => self.feed(Input::Tick),
+                biased;
+                msg = next_frame(&mut self.ws) => {
+                    match self.on_frames(msg).await {
+                        None => return,
+                        Some(true) => {
+                            if !self.catch_up(timer_at).await {
+                                return;
+                            }
+                        }
+                        Some(false) => {}
+                    }
+                }
                 cmd = self.ctx.commands.recv() => match cmd {
+                    Some(cmd) => {
+                        if !self.on_command(cmd).await {
+                            return;
+                        }
+                    }
                     None => {
                         self.stop().await;
                         return;
                     }
-                    Some(cmd) => match cmd {
-                    Command::PowerSent(signal) => self.feed(Input::PowerSent(signal)),
-                    Command::Console { command, reply } => {
-                        let frame = self.session.command_frame(&command, now_ms());
-                        let sent = match (frame, self.ws.as_mut()) {
-                            (Some(f), Some(w)) => w.send(Message::text(f)).await.is_ok(),
-                            _ => false,
-                        };
-                        let _ = reply.send(sent);
-                    }
-                    Command::Update(remote) => {
-                        self.details(remote);
-                        self.fetch_details_if_needed();
-                    }
-                    Command::Stop => {
-                        self.stop().await;
-                        return;
-                    }
-                    },
                 },
-                Some(done) = done_rx.recv() => match done {
-                    Done::Token(Ok(creds)) => {
-                        let counters = &self.ctx.entry.counters;
-                        counters.tokens_minted.fetch_add(1, Ordering::Relaxed);
-                        let exp = creds.token.exp_secs.map_or(0, |s| s.saturating_mul(1000));
-                        counters.token_expires_at.store(exp, Ordering::Relaxed);
-                        self.retry_attempt = 0;
-                        self.origin = creds.origin;
-                        self.feed(Input::Token(creds.token));
-                    }
-                    Done::Token(Err(e)) => {
-                        if is_panel_fatal(&e) {
-                            *self.ctx.panel.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                        }
-                        self.feed(Input::TokenFailed(&e));
-                    }
-                    Done::Polled(Ok(res)) => self.feed(Input::Polled(&res)),
-                    Done::Polled(Err(e)) => tracing::debug!(server = %self.ctx.entry.key, error = %e, "resources poll failed"),
-                    Done::Details(Ok(remote)) => self.details(remote),
-                    // Permissions stay unknown; the next re-read of the list asks again.
-                    Done::Details(Err(e)) => tracing::debug!(server = %self.ctx.entry.key, error = %e, "server details failed"),
-                },
-                () = at(self.reconnect_at) => {
-                    self.reconnect_at = None;
-                    self.connect().await;
+                () = &mut timer, if timer_at.is_some() => {
+                    timer_at = None;
+                    self.on_timer().await;
                 }
-                () = at(self.retry_at) => {
-                    self.retry_at = None;
-                    self.feed(Input::Retry);
-                }
-                () = at(self.poll_at) => {
-                    self.poll_at = self.polling.then(|| Instant::now() + self.ctx.cfg.poll_interval);
-                    let adapter = self.ctx.adapter.clone();
-                    let remote = self.ctx.remote.clone();
-                    let tx = self.done_tx.clone();
-                    tokio::spawn(async move {
-                        let r = adapter.resources(&remote).await;
-                        let _ = tx.send(Done::Polled(r)).await;
-                    });
-                }
-                msg = next_frame(&mut self.ws) => {
-                    self.on_message(msg);
-                    // Frames already buffered are handled now, not through another round of
-                    // the select (which polls every branch): one wake per burst, not per frame.
-                    for _ in 0..DRAIN_MAX {
-                        if !self.carry_out().await {
-                            return;
-                        }
-                        let Some(w) = self.ws.as_mut() else { break };
-                        match w.next().now_or_never() {
-                            Some(m) => self.on_message(m),
-                            None => break,
-                        }
-                    }
-                }
-                _ = self.ping.tick(), if self.ws.is_some() => self.heartbeat().await,
-                () = at(self.pong_deadline) => self.pong_overdue(),
             }
         }
     }
@@ -526,14 +658,10 @@ impl Driver {
 
 /// Runs one server until shutdown or a fatal failure.
 pub(super) async fn run(ctx: ServerCtx) {
-    let (done_tx, _) = mpsc::channel(1);
     let session = Session::new(ctx.cfg.session);
-    let mut ping = tokio::time::interval(ctx.cfg.ping_interval);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     Driver {
         ctx,
         session,
-        done_tx,
         ws: None,
         url: None,
         origin: String::new(),
@@ -545,7 +673,8 @@ pub(super) async fn run(ctx: ServerCtx) {
         polling: false,
         last_rx: Instant::now(),
         pending: VecDeque::new(),
-        ping,
+        tick: None,
+        ping_at: None,
         ping_seq: 0,
         ping_out: None,
         pong_deadline: None,

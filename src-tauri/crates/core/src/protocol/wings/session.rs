@@ -10,6 +10,8 @@
 //! when reconnecting; a transfer that finished means a fresh token and URL; close code 4409
 //! means suspended.
 
+use std::collections::VecDeque;
+
 use super::console::daemon_line;
 use super::frame::{self, Inbound};
 use super::tracker::{Backfill, PowerTracker, RateTracker};
@@ -172,42 +174,49 @@ impl Session {
     /// Begins: connect with a still-valid token, or mint one first.
     pub fn start(&mut self, now_secs: u64) -> Vec<Output> {
         self.phase = Phase::Idle;
-        let mut out = vec![Output::Event(ServerEventKind::Connection {
+        let mut out = VecDeque::from([Output::Event(ServerEventKind::Connection {
             connection: ConnectionState::Connecting,
-        })];
+        })]);
         match &self.token {
             Some(t) if t.valid_for(now_secs, self.cfg.token_margin_secs) => {
                 self.phase = Phase::Connecting;
                 self.url = Some(t.socket.clone());
-                out.push(Output::Connect {
+                out.push_back(Output::Connect {
                     url: t.socket.clone(),
                 });
             }
             _ => self.mint(&mut out),
         }
-        out
+        out.into()
     }
 
     /// Feeds one input at Unix time `now_ms`.
     pub fn handle(&mut self, input: Input<'_>, now_ms: u64) -> Vec<Output> {
-        let mut out = Vec::new();
+        let mut out = VecDeque::new();
+        self.handle_into(input, now_ms, &mut out);
+        out.into()
+    }
+
+    /// Feeds one input at Unix time `now_ms`, appending the outputs to the driver's queue
+    /// (the per-frame path: no vector of its own per frame).
+    pub fn handle_into(&mut self, input: Input<'_>, now_ms: u64, out: &mut VecDeque<Output>) {
         if self.phase == Phase::Stopped {
-            return out;
+            return;
         }
         let now_secs = now_ms / 1000;
         match input {
             Input::Opened => {
                 self.phase = Phase::Authenticating;
                 self.auth_sent = false;
-                out.push(conn(ConnectionState::Authenticating));
-                self.send_auth_or_mint(now_secs, &mut out);
+                out.push_back(conn(ConnectionState::Authenticating));
+                self.send_auth_or_mint(now_secs, out);
             }
             Input::Closed { code } => {
                 if code == CLOSE_SUSPENDED {
                     self.fail(
                         "the server is suspended; the host must unsuspend it".into(),
                         Fact::Suspended,
-                        &mut out,
+                        out,
                     );
                 } else if self.phase != Phase::Idle {
                     self.phase = Phase::Connecting;
@@ -222,14 +231,14 @@ impl Session {
                     Phase::Idle => {
                         self.phase = Phase::Connecting;
                         self.url = Some(url.clone());
-                        out.push(Output::Connect { url });
+                        out.push_back(Output::Connect { url });
                     }
-                    Phase::Authenticating | Phase::Live => self.send_auth(&mut out),
+                    Phase::Authenticating | Phase::Live => self.send_auth(out),
                     Phase::Connecting => {
                         // The socket URL moved (transfer): reconnect there.
                         if self.url.as_deref() != Some(url.as_str()) {
                             self.url = Some(url.clone());
-                            out.push(Output::Connect { url });
+                            out.push_back(Output::Connect { url });
                         }
                     }
                     Phase::Stopped => {}
@@ -237,13 +246,13 @@ impl Session {
             }
             Input::TokenFailed(err) => {
                 self.minting = false;
-                self.on_token_error(err, &mut out);
+                self.on_token_error(err, out);
             }
             Input::Retry => {
                 if self.phase == Phase::Idle || self.token.is_none() {
-                    self.mint(&mut out);
+                    self.mint(out);
                 } else {
-                    self.send_auth_or_mint(now_secs, &mut out);
+                    self.send_auth_or_mint(now_secs, out);
                 }
             }
             Input::PowerSent(signal) => self.power.note_request(signal, now_ms),
@@ -258,7 +267,7 @@ impl Session {
                     self.power.on_status(res.state, now_ms, &mut kinds);
                     out.extend(kinds.into_iter().map(Output::Event));
                     let rates = self.rates.sample(&res.stats, now_ms);
-                    out.push(Output::Event(ServerEventKind::Stats {
+                    out.push_back(Output::Event(ServerEventKind::Stats {
                         stats: res.stats,
                         rates,
                     }));
@@ -266,43 +275,42 @@ impl Session {
             }
             Input::Frame(text) => {
                 if let Some(inbound) = frame::parse_frame(text) {
-                    self.on_frame(inbound, now_ms, &mut out);
+                    self.on_frame(inbound, now_ms, out);
                 }
             }
         }
-        out
     }
 
-    fn mint(&mut self, out: &mut Vec<Output>) {
+    fn mint(&mut self, out: &mut VecDeque<Output>) {
         if !self.minting {
             self.minting = true;
-            out.push(Output::MintToken);
+            out.push_back(Output::MintToken);
         }
     }
 
-    fn send_auth(&mut self, out: &mut Vec<Output>) {
+    fn send_auth(&mut self, out: &mut VecDeque<Output>) {
         if let Some(t) = &self.token {
-            out.push(Output::Send(frame::auth(t.token.expose())));
+            out.push_back(Output::Send(frame::auth(t.token.expose())));
             self.auth_sent = true;
         }
     }
 
-    fn send_auth_or_mint(&mut self, now_secs: u64, out: &mut Vec<Output>) {
+    fn send_auth_or_mint(&mut self, now_secs: u64, out: &mut VecDeque<Output>) {
         match &self.token {
             Some(t) if t.valid_for(now_secs, self.cfg.token_margin_secs) => self.send_auth(out),
             _ => self.mint(out),
         }
     }
 
-    fn fail(&mut self, reason: String, fact: Fact, out: &mut Vec<Output>) {
+    fn fail(&mut self, reason: String, fact: Fact, out: &mut VecDeque<Output>) {
         self.phase = Phase::Stopped;
         self.token = None;
-        out.push(Output::Event(ServerEventKind::Alert { fact }));
-        out.push(conn(ConnectionState::Failed { reason }));
-        out.push(Output::Stop);
+        out.push_back(Output::Event(ServerEventKind::Alert { fact }));
+        out.push_back(conn(ConnectionState::Failed { reason }));
+        out.push_back(Output::Stop);
     }
 
-    fn on_token_error(&mut self, err: &Error, out: &mut Vec<Output>) {
+    fn on_token_error(&mut self, err: &Error, out: &mut VecDeque<Output>) {
         let message = err.to_string();
         match err {
             Error::KeyRejected
@@ -317,20 +325,20 @@ impl Session {
             Error::ServerConflict {
                 suspended: true, ..
             } => self.fail(message, Fact::Suspended, out),
-            _ => out.push(Output::RetryLater),
+            _ => out.push_back(Output::RetryLater),
         }
     }
 
-    fn on_frame(&mut self, inbound: Inbound, now_ms: u64, out: &mut Vec<Output>) {
+    fn on_frame(&mut self, inbound: Inbound, now_ms: u64, out: &mut VecDeque<Output>) {
         let ev = |kind| Output::Event(kind);
         match inbound {
             Inbound::AuthSuccess => {
                 self.auth_failures = 0;
                 if self.phase == Phase::Authenticating {
                     self.phase = Phase::Live;
-                    out.push(conn(ConnectionState::Live));
-                    out.push(Output::Send(frame::send_logs()));
-                    out.push(Output::Send(frame::send_stats()));
+                    out.push_back(conn(ConnectionState::Live));
+                    out.push_back(Output::Send(frame::send_logs()));
+                    out.push_back(Output::Send(frame::send_stats()));
                     self.backfill.expect_replay(
                         self.cfg.backfill_lines,
                         now_ms,
@@ -375,7 +383,7 @@ impl Session {
                         self.mint(out);
                     }
                 } else {
-                    out.push(ev(ServerEventKind::Console {
+                    out.push_back(ev(ServerEventKind::Console {
                         line: msg,
                         origin: ConsoleOrigin::Daemon,
                     }));
@@ -391,11 +399,11 @@ impl Session {
             }
             Inbound::Stats(stats) => {
                 let rates = self.rates.sample(&stats, now_ms);
-                out.push(ev(ServerEventKind::Stats { stats, rates }));
+                out.push_back(ev(ServerEventKind::Stats { stats, rates }));
             }
             Inbound::Console(line) => {
                 if let Some(d) = daemon_line(&line) {
-                    out.push(ev(ServerEventKind::Console {
+                    out.push_back(ev(ServerEventKind::Console {
                         line,
                         origin: ConsoleOrigin::Daemon,
                     }));
@@ -410,21 +418,21 @@ impl Session {
                     } else {
                         ConsoleOrigin::Container
                     };
-                    out.push(ev(ServerEventKind::Console { line, origin }));
+                    out.push_back(ev(ServerEventKind::Console { line, origin }));
                 }
             }
-            Inbound::InstallOutput(line) => out.push(ev(ServerEventKind::Console {
+            Inbound::InstallOutput(line) => out.push_back(ev(ServerEventKind::Console {
                 line,
                 origin: ConsoleOrigin::Install,
             })),
             Inbound::DaemonMessage(line) | Inbound::TransferLogs(line) => {
-                out.push(ev(ServerEventKind::Console {
+                out.push_back(ev(ServerEventKind::Console {
                     line,
                     origin: ConsoleOrigin::Daemon,
                 }))
             }
             Inbound::TransferStatus(status) => {
-                out.push(ev(ServerEventKind::Alert {
+                out.push_back(ev(ServerEventKind::Alert {
                     fact: Fact::Lifecycle {
                         event: "transfer status".into(),
                         detail: clip(&status),
@@ -437,14 +445,14 @@ impl Session {
                     // The server may live on another node now: fresh token, fresh URL.
                     self.token = None;
                     self.phase = Phase::Idle;
-                    out.push(conn(ConnectionState::Connecting));
+                    out.push_back(conn(ConnectionState::Connecting));
                     self.mint(out);
                 }
             }
-            Inbound::FeatureMatch { key, line } => out.push(ev(ServerEventKind::Alert {
+            Inbound::FeatureMatch { key, line } => out.push_back(ev(ServerEventKind::Alert {
                 fact: Fact::FeatureMatch { key, line },
             })),
-            Inbound::Lifecycle { event, detail } => out.push(ev(ServerEventKind::Alert {
+            Inbound::Lifecycle { event, detail } => out.push_back(ev(ServerEventKind::Alert {
                 fact: Fact::Lifecycle {
                     event: event.to_owned(),
                     detail,
