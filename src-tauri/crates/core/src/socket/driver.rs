@@ -79,16 +79,20 @@ impl Burst {
         self.len() >= self.cap
     }
 
+    /// Adds an event; `storage` gives the vector a burst of more than one event goes in.
     #[inline]
-    fn push(&mut self, ev: SocketEvent, lossy: bool) {
+    fn push(&mut self, ev: SocketEvent, lossy: bool, storage: impl FnOnce() -> Vec<SocketEvent>) {
         self.lossy &= lossy;
         if self.len() == 0 {
             self.first = Some(ev);
             return;
         }
         if let Some(first) = self.first.take() {
-            // Allocated once at full size: growing 4, 8, 16... would cost more than the batch.
-            self.rest.reserve_exact(self.cap);
+            if self.rest.capacity() == 0 {
+                // At full size at once: growing 4, 8, 16... would cost more than the batch.
+                self.rest = storage();
+                self.rest.reserve_exact(self.cap);
+            }
             self.rest.push(first);
         }
         self.rest.push(ev);
@@ -105,6 +109,34 @@ impl Burst {
         }
         Some((Batch::Many(std::mem::take(&mut self.rest)), lossy))
     }
+}
+
+/// Lets the reader of an inline socket take a batch before more is read: the messages it
+/// drops free the read buffer, which tungstenite then reuses instead of allocating another.
+///
+/// Pending once *without* arranging a wake-up. That is only right because the one polling an
+/// inline socket is its reader, and the reader polls the socket again as soon as it has taken
+/// what was handed over (never with an empty stream and a waiting socket in between).
+fn yield_to_reader() -> impl std::future::Future<Output = ()> {
+    let mut yielded = false;
+    std::future::poll_fn(move |_| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            std::task::Poll::Pending
+        }
+    })
+}
+
+/// Where [`Driver::read_ready`] stopped.
+enum Read {
+    /// The burst is full: hand it over, then read on.
+    Full,
+    /// Nothing more to read now (or this wake's budget is spent).
+    Dry,
+    /// The session is over.
+    End(Ended),
 }
 
 /// Requests from handles to the task.
@@ -158,6 +190,18 @@ pub(crate) struct Driver {
     tls: Option<(u64, Arc<rustls::ClientConfig>)>,
     close_ack: Option<oneshot::Sender<()>>,
     close_request: Option<(u16, String)>,
+    /// Whether [`Driver::shutdown`] ran.
+    stopped: bool,
+}
+
+impl Drop for Driver {
+    /// A socket driven by its event stream stops when the stream is dropped mid-way: senders
+    /// and waiters must still learn that it is gone.
+    fn drop(&mut self) {
+        if !self.stopped {
+            self.shutdown();
+        }
+    }
 }
 
 impl Driver {
@@ -176,6 +220,7 @@ impl Driver {
             tls: None,
             close_ack: None,
             close_request: None,
+            stopped: false,
         }
     }
 
@@ -251,7 +296,13 @@ impl Driver {
         }
         match burst.take() {
             Some((batch, true)) => self.events.try_send(batch),
-            Some((batch, false)) => self.events.send(batch).await,
+            Some((batch, false)) => {
+                let full = matches!(batch, Batch::Many(_));
+                self.events.send(batch).await;
+                if full && self.events.inline {
+                    yield_to_reader().await;
+                }
+            }
             None => {}
         }
     }
@@ -426,34 +477,18 @@ impl Driver {
                 }
                 frame = ws.next() => {
                     let mut burst = Burst::new(self.events.batch);
-                    let mut end = None;
-                    let mut next = Some(frame);
-                    let mut read = 0;
+                    let mut first = Some(frame);
+                    let mut budget = READ_BATCH;
                     // Drain what is already readable before paying for another select round
-                    // and another wake of the reader. Data frames, the bulk, take the short way.
-                    while let Some(frame) = next.take() {
-                        read += 1;
-                        match frame {
-                            Some(Ok(WsMessage::Text(t))) => {
-                                self.on_message(Message::Text(t), &mut burst);
-                            }
-                            Some(Ok(WsMessage::Binary(b))) => {
-                                self.on_message(Message::Binary(b), &mut burst);
-                            }
-                            other => {
-                                end = self.on_frame(other, &mut beat, &mut burst);
-                                if end.is_some() {
-                                    break;
-                                }
-                            }
+                    // and another wake of the reader; the reading itself runs outside this
+                    // async block, so frames stay on the stack instead of in the future.
+                    let end = loop {
+                        match self.read_ready(&mut ws, first.take(), &mut beat, &mut burst, &mut budget) {
+                            Read::Full => self.deliver(&mut burst).await,
+                            Read::Dry => break None,
+                            Read::End(end) => break Some(end),
                         }
-                        if burst.is_full() {
-                            self.deliver(&mut burst).await;
-                        }
-                        if read < READ_BATCH {
-                            next = ws.next().now_or_never();
-                        }
-                    }
+                    };
                     beat.last_rx = Instant::now();
                     if !beat.ws_ping {
                         // Without ping frames, any traffic answers the heartbeat.
@@ -526,6 +561,42 @@ impl Driver {
         }
     }
 
+    /// Takes `first` and then every frame already buffered into `burst`, until the burst is
+    /// full, nothing more is readable, `budget` frames were read, or the session ended.
+    fn read_ready(
+        &self,
+        ws: &mut Ws,
+        mut first: Option<Option<Result<WsMessage, WsError>>>,
+        beat: &mut Beat,
+        burst: &mut Burst,
+        budget: &mut usize,
+    ) -> Read {
+        loop {
+            if burst.is_full() {
+                return Read::Full;
+            }
+            let frame = match first.take() {
+                Some(frame) => frame,
+                None if *budget == 0 => return Read::Dry,
+                None => match ws.next().now_or_never() {
+                    Some(frame) => frame,
+                    None => return Read::Dry,
+                },
+            };
+            *budget = budget.saturating_sub(1);
+            match frame {
+                // Data frames, the bulk, take the short way.
+                Some(Ok(WsMessage::Text(t))) => self.on_message(Message::Text(t), burst),
+                Some(Ok(WsMessage::Binary(b))) => self.on_message(Message::Binary(b), burst),
+                other => {
+                    if let Some(end) = self.on_frame(other, beat, burst) {
+                        return Read::End(end);
+                    }
+                }
+            }
+        }
+    }
+
     /// Handles one read result; `Some` when the session is over.
     fn on_frame(
         &self,
@@ -555,7 +626,9 @@ impl Driver {
                 if beat.pong_due.is_some() && p.as_ref() == beat.seq.to_be_bytes() {
                     let latency = beat.sent.elapsed();
                     self.shared.counters.set_latency(latency);
-                    burst.push(SocketEvent::Pong { latency }, true);
+                    burst.push(SocketEvent::Pong { latency }, true, || {
+                        self.events.batch_vec()
+                    });
                     beat.pong_due = None;
                 }
             }
@@ -582,15 +655,21 @@ impl Driver {
     fn on_message(&self, msg: Message, burst: &mut Burst) {
         burst.messages += 1;
         burst.bytes += msg.len() as u64;
-        let mut msg = Some(msg);
-        for f in &self.opts.incoming {
-            msg = msg.and_then(|m| f(m));
-        }
-        let Some(msg) = msg else { return };
+        let msg = if self.opts.incoming.is_empty() {
+            // The usual case: no interceptor, no detour through an `Option` per message.
+            msg
+        } else {
+            let mut msg = Some(msg);
+            for f in &self.opts.incoming {
+                msg = msg.and_then(|m| f(m));
+            }
+            let Some(msg) = msg else { return };
+            msg
+        };
         if self.shared.has_waiters() {
             self.shared.with_waiters(|w| w.deliver(&msg));
         }
-        burst.push(SocketEvent::Message(msg), false);
+        burst.push(SocketEvent::Message(msg), false, || self.events.batch_vec());
     }
 
     /// Writes queued messages in order. On failure the message goes back to the queue if it
@@ -742,6 +821,7 @@ impl Driver {
 
     /// Final teardown: nothing more can be sent, waiters and queued senders learn it.
     fn shutdown(&mut self) {
+        self.stopped = true;
         self.shared.terminated.store(true, Ordering::Release);
         self.shared.state.send_replace(SocketState::Closed);
         self.events

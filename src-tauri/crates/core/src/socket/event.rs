@@ -1,7 +1,9 @@
 //! What a socket reports, as one typed, bounded stream.
 
+use std::collections::VecDeque;
+use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -113,16 +115,21 @@ impl Batch {
 pub(crate) fn channel(capacity: usize) -> (EventSender, SocketEvents) {
     let capacity = capacity.clamp(1, Semaphore::MAX_PERMITS);
     let room = Arc::new(Semaphore::new(capacity));
+    let spare = Arc::new(Mutex::new(None));
     let (tx, rx) = mpsc::unbounded_channel();
     let sender = EventSender {
         tx,
         room: room.clone(),
         batch: capacity.min(MAX_BATCH),
+        spare: spare.clone(),
+        inline: false,
     };
     let events = SocketEvents {
         rx,
         room,
-        pending: Vec::new().into_iter(),
+        pending: VecDeque::new(),
+        spare,
+        driver: None,
     };
     (sender, events)
 }
@@ -135,6 +142,22 @@ pub(crate) struct EventSender {
     room: Arc<Semaphore>,
     /// Most events per batch (never more than the stream holds).
     pub(crate) batch: usize,
+    /// A batch's storage handed back by the reader once read, for the next batch.
+    spare: Spare,
+    /// Whether the reader drives the socket (see [`super::SocketHandle::connect_inline`]).
+    pub(crate) inline: bool,
+}
+
+/// One emptied batch vector travelling back from the reader to the socket, so a busy socket
+/// does not allocate (and the reader free) a vector per batch.
+type Spare = Arc<Mutex<Option<Vec<SocketEvent>>>>;
+
+impl EventSender {
+    /// Storage for a batch: the reader's last emptied one, or a new one.
+    pub(crate) fn batch_vec(&self) -> Vec<SocketEvent> {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.take());
+        spare.unwrap_or_else(|| Vec::with_capacity(self.batch))
+    }
 }
 
 impl EventSender {
@@ -162,37 +185,100 @@ impl EventSender {
     }
 }
 
-/// The bounded stream of a socket's events. Ends when the socket task has stopped.
-#[derive(Debug)]
+/// The socket's own work (reading, heartbeat, reconnecting) as a future, when the stream
+/// drives it instead of a task.
+pub(crate) type DriverFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The bounded stream of a socket's events. Ends when the socket has stopped.
+///
+/// From [`super::SocketHandle::connect`] the socket runs on a task of its own and this stream
+/// only carries what it reports. From [`super::SocketHandle::connect_inline`] the stream *is*
+/// the socket: reading it drives the connection (no task, no hand-off between tasks), and the
+/// socket makes progress only while someone waits on it.
 pub struct SocketEvents {
     rx: mpsc::UnboundedReceiver<Batch>,
     room: Arc<Semaphore>,
     /// The rest of the batch being read.
-    pending: std::vec::IntoIter<SocketEvent>,
+    pending: VecDeque<SocketEvent>,
+    /// Where an emptied batch goes back to the socket.
+    spare: Spare,
+    /// The socket itself, when this stream drives it.
+    driver: Option<DriverFuture>,
+}
+
+impl std::fmt::Debug for SocketEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SocketEvents")
+            .field("inline", &self.driver.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl SocketEvents {
+    /// This stream drives `driver` from now on.
+    pub(crate) fn drive(mut self, driver: DriverFuture) -> Self {
+        self.driver = Some(driver);
+        self
+    }
+
     /// Takes the next event out of a freshly received batch, and gives its room back.
     fn unpack(&mut self, batch: Batch) -> Option<SocketEvent> {
         self.room.add_permits(batch.len());
         match batch {
             Batch::One(ev) => Some(ev),
             Batch::Many(v) => {
-                self.pending = v.into_iter();
-                self.pending.next()
+                // A vector becomes a deque without copying, and back again once empty.
+                self.pending = VecDeque::from(v);
+                self.pending.pop_front()
             }
         }
     }
 
     /// The next event; `None` once the socket has stopped for good. Cancel-safe.
     pub async fn recv(&mut self) -> Option<SocketEvent> {
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    /// Hands the emptied batch's storage back to the socket, if it has none spare.
+    fn recycle(&mut self) {
+        if self.pending.capacity() == 0 {
+            return;
+        }
+        let v = Vec::from(std::mem::take(&mut self.pending));
+        if let Ok(mut spare) = self.spare.lock()
+            && spare.is_none()
+        {
+            *spare = Some(v);
+        }
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<SocketEvent>> {
         loop {
-            if let Some(ev) = self.pending.next() {
-                return Some(ev);
+            if let Some(ev) = self.pending.pop_front() {
+                return Poll::Ready(Some(ev));
             }
-            let batch = self.rx.recv().await?;
+            self.recycle();
+            // What is already there comes first: the driver is polled only when the reader
+            // has caught up, so a burst is read, then handed over, then read again.
+            match self.rx.try_recv() {
+                Ok(batch) => match self.unpack(batch) {
+                    Some(ev) => return Poll::Ready(Some(ev)),
+                    None => continue,
+                },
+                Err(mpsc::error::TryRecvError::Disconnected) => return Poll::Ready(None),
+                Err(mpsc::error::TryRecvError::Empty) => {}
+            }
+            if let Some(driver) = self.driver.as_mut()
+                && driver.as_mut().poll(cx).is_ready()
+            {
+                // Stopped for good: its sender is gone, so the channel ends after what it holds.
+                self.driver = None;
+            }
+            let Some(batch) = std::task::ready!(self.rx.poll_recv(cx)) else {
+                return Poll::Ready(None);
+            };
             if let Some(ev) = self.unpack(batch) {
-                return Some(ev);
+                return Poll::Ready(Some(ev));
             }
         }
     }
@@ -209,17 +295,7 @@ impl Stream for SocketEvents {
     type Item = SocketEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SocketEvent>> {
-        loop {
-            if let Some(ev) = self.pending.next() {
-                return Poll::Ready(Some(ev));
-            }
-            let Some(batch) = std::task::ready!(self.rx.poll_recv(cx)) else {
-                return Poll::Ready(None);
-            };
-            if let Some(ev) = self.unpack(batch) {
-                return Poll::Ready(Some(ev));
-            }
-        }
+        self.poll_event(cx)
     }
 }
 

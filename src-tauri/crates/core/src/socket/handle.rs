@@ -110,6 +110,23 @@ impl SocketHandle {
     /// reconnecting per its policy. Read the returned events: when the stream is full the
     /// socket waits for you.
     pub fn connect(options: SocketOptions) -> (Self, SocketEvents) {
+        let (handle, events, driver) = Self::build(options, false);
+        tokio::spawn(driver.run());
+        (handle, events)
+    }
+
+    /// Like [`SocketHandle::connect`], but without a task of its own: the returned stream
+    /// drives the socket (connects, reads, pings, reconnects) while it is being read. For a
+    /// reader that lives in its own task anyway, this saves a task per socket and a hand-off
+    /// between tasks per burst of messages; the socket stands still whenever nobody waits on
+    /// the stream (so [`SocketHandle::close`] completes at the stream's next read), and
+    /// dropping the stream drops the connection.
+    pub fn connect_inline(options: SocketOptions) -> (Self, SocketEvents) {
+        let (handle, events, driver) = Self::build(options, true);
+        (handle, events.drive(Box::pin(driver.run())))
+    }
+
+    fn build(options: SocketOptions, inline: bool) -> (Self, SocketEvents, Driver) {
         let (state, _) = watch::channel(SocketState::Connecting);
         let shared = Arc::new(Shared {
             outbox: Mutex::new(Outbox::new(options.queue.clone())),
@@ -124,15 +141,16 @@ impl SocketHandle {
             max_pending: options.max_pending_requests,
         });
         let (cmd_tx, cmd_rx) = mpsc::channel(8);
-        let (ev_tx, ev_rx) = event::channel(options.events_capacity);
+        let (mut ev_tx, ev_rx) = event::channel(options.events_capacity);
+        ev_tx.inline = inline;
         let driver = Driver::new(options, shared.clone(), cmd_rx, ev_tx);
-        tokio::spawn(driver.run());
         (
             Self {
                 cmds: cmd_tx,
                 shared,
             },
             ev_rx,
+            driver,
         )
     }
 
