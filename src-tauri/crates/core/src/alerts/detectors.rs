@@ -41,6 +41,11 @@ pub(super) struct ServerState {
     crashes: VecDeque<TimestampMs>,
     link: Link,
     last_console: TimestampMs,
+    /// Threshold and silence alerts raised for this server (pending or firing), as
+    /// [`raised_bit`]s: a stats sample or a console line looks its alert up only when one may
+    /// exist, instead of building an alert id for every event. A bit may outlive its track
+    /// (resolved meanwhile); it never misses one.
+    raised: u8,
 }
 
 impl ServerState {
@@ -51,6 +56,17 @@ impl ServerState {
 
     fn node(&self) -> Option<&str> {
         self.info.as_ref().map(|i| i.node.as_str())
+    }
+}
+
+/// The [`ServerState::raised`] bit of the alert kinds raised on the per-event paths.
+fn raised_bit(kind: AlertKind) -> u8 {
+    match kind {
+        AlertKind::HighCpu => 1,
+        AlertKind::HighMemory => 2,
+        AlertKind::HighDisk => 4,
+        AlertKind::ConsoleSilent => 8,
+        _ => 0,
     }
 }
 
@@ -108,14 +124,25 @@ impl AlertEngine {
                 .forget(|id| id.subject.server().is_some_and(|k| k == key));
             return;
         }
-        let state = self.servers.entry(key.clone()).or_default();
+        // Looked up before inserting: cloning the key for every event would cost two
+        // allocations per event for a server that is nearly always known already.
+        if !self.servers.contains_key(key) {
+            self.servers.insert(key.clone(), ServerState::default());
+        }
+        let Some(state) = self.servers.get_mut(key) else {
+            return;
+        };
         match &ev.kind {
             ServerEventKind::Server { info } => state.info = Some(info.clone()),
             ServerEventKind::Status { state: power, .. } => self.on_status(key, *power, at),
             ServerEventKind::Stats { stats, .. } => self.on_stats(key, stats, at),
             ServerEventKind::Console { .. } => {
                 state.last_console = at;
-                self.tracks.clear(&id(AlertKind::ConsoleSilent, key), at);
+                let silent = raised_bit(AlertKind::ConsoleSilent);
+                if state.raised & silent != 0 {
+                    state.raised &= !silent;
+                    self.tracks.clear(&id(AlertKind::ConsoleSilent, key), at);
+                }
             }
             ServerEventKind::Connection { connection } => self.on_connection(key, connection, at),
             ServerEventKind::Alert { fact } => self.on_fact(key, fact, at),
@@ -163,6 +190,7 @@ impl AlertEngine {
             PowerState::Stopping => self.tracks.clear(&stuck, at),
             PowerState::Offline => {
                 self.tracks.clear(&stuck, at);
+                state.raised &= !raised_bit(AlertKind::ConsoleSilent);
                 self.tracks.clear(&id(AlertKind::ConsoleSilent, key), at);
                 // A first report of offline (previous unknown) is how Aerie found it, not an event.
                 let unexpected = previous.is_some() && !state.stop_requested && !state.crash_open;
@@ -216,8 +244,9 @@ impl AlertEngine {
                 "disk",
             ),
         ];
+        let mut raised = self.servers.get(key).map_or(0, |s| s.raised);
         for (kind, rule, used, what) in checks {
-            let alert_id = id(kind, key);
+            let bit = raised_bit(kind);
             match used {
                 Some(used) if rule.enabled && used >= rule.percent => {
                     let mut alert = self.server_alert(
@@ -233,9 +262,17 @@ impl AlertEngine {
                     );
                     alert.title = format!("{}: {what} at {used:.0} %", alert.name);
                     self.tracks.raise(alert, rule.for_ms, rule.recover_ms);
+                    raised |= bit;
                 }
-                _ => self.tracks.clear(&alert_id, at),
+                _ if raised & bit != 0 => {
+                    self.tracks.clear(&id(kind, key), at);
+                    raised &= !bit;
+                }
+                _ => {}
             }
+        }
+        if let Some(state) = self.servers.get_mut(key) {
+            state.raised = raised;
         }
     }
 
@@ -500,9 +537,11 @@ impl AlertEngine {
                 continue;
             }
             let rule = self.rules.for_server(key).console_silent;
+            let bit = raised_bit(AlertKind::ConsoleSilent);
             if rule.enabled
                 && now.saturating_sub(state.last_console) >= rule.after_ms
-                && !self.tracks.contains(&id(AlertKind::ConsoleSilent, key))
+                && (state.raised & bit == 0
+                    || !self.tracks.contains(&id(AlertKind::ConsoleSilent, key)))
             {
                 silent.push((key.clone(), state.last_console, rule.after_ms));
             }
@@ -520,6 +559,9 @@ impl AlertEngine {
                 ),
             );
             self.tracks.raise(alert, after, 0);
+            if let Some(state) = self.servers.get_mut(&key) {
+                state.raised |= raised_bit(AlertKind::ConsoleSilent);
+            }
         }
     }
 

@@ -29,6 +29,11 @@ impl AlertRules {
     /// The rules that apply to one server: its overrides on top of the defaults.
     pub fn for_server(&self, key: &ServerKey) -> RuleSet {
         let mut set = self.defaults.clone();
+        // Runs for every event: no per-server entry at all is the usual case, and needs no
+        // key text built for the lookup.
+        if self.servers.is_empty() {
+            return set;
+        }
         if let Some(o) = self.servers.get(&key.to_string()) {
             macro_rules! take {
                 ($($f:ident),*) => { $( if let Some(r) = &o.$f { set.$f = r.clone(); } )* };

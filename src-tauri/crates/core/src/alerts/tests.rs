@@ -613,6 +613,11 @@ fn silent_console_while_running_alerts_when_enabled() {
     );
     let out = console(&mut w);
     assert_eq!(resolved(&out).len(), 1);
+    // Silent again: a new incident.
+    assert_eq!(
+        fired(&w.advance(15 * MIN + S)),
+        vec![(AlertKind::ConsoleSilent, Delivery::Notify)]
+    );
 }
 
 #[test]
