@@ -8,7 +8,8 @@
 //! One task per window reads the bus and fills a pending buffer per subscription. Every
 //! [`FLUSH_EVERY`] (so at most 20 flushes a second per window; fleet subscriptions every
 //! [`FLEET_TICKS`] of those, 5 a second) each subscription with something pending gets one frame, split only when it would exceed [`FRAME_BUDGET`] bytes of JSON:
-//! payloads under ~8 KB take Tauri's fast path. While buffered:
+//! payloads under ~8 KB take Tauri's fast path (fleet frames are not split here: their sink
+//! turns them into rows and sizes its own frames). While buffered:
 //! - stats and connection state keep only the latest value per server;
 //! - console lines and everything else are kept in order, up to [`MAX_PENDING`] events per
 //!   subscription; beyond that the oldest are dropped and counted in [`Frame::dropped`];
@@ -132,29 +133,54 @@ struct Subscription {
     topic: Topic,
     sink: Sink,
     pending: VecDeque<ServerEvent>,
+    /// Where each server's coalesced stats/connection event sits in `pending`, as an absolute
+    /// position (`base` + index): a fleet view buffers one per server, and finding it by
+    /// scanning would cost a pass over up to a thousand events for every event.
+    latest: HashMap<(ServerKey, bool), u64>,
+    /// Absolute position of `pending[0]`.
+    base: u64,
     dropped: u64,
     seq: u64,
 }
 
 impl Subscription {
+    fn new(topic: Topic, sink: Sink) -> Self {
+        Self {
+            topic,
+            sink,
+            pending: VecDeque::new(),
+            latest: HashMap::new(),
+            base: 0,
+            dropped: 0,
+            seq: 0,
+        }
+    }
+
     fn push(&mut self, event: &ServerEvent) {
-        let coalesce = matches!(
-            event.kind,
-            ServerEventKind::Stats { .. } | ServerEventKind::Connection { .. }
-        );
-        if coalesce {
-            let same = |e: &ServerEvent| {
-                e.key == event.key
-                    && std::mem::discriminant(&e.kind) == std::mem::discriminant(&event.kind)
-            };
-            if let Some(slot) = self.pending.iter_mut().rev().find(|e| same(e)) {
-                *slot = event.clone();
+        let slot = match event.kind {
+            ServerEventKind::Stats { .. } => Some(true),
+            ServerEventKind::Connection { .. } => Some(false),
+            _ => None,
+        };
+        if let Some(is_stats) = slot {
+            let at = self
+                .latest
+                .get(&(event.key.clone(), is_stats))
+                .and_then(|&at| at.checked_sub(self.base))
+                .and_then(|i| usize::try_from(i).ok());
+            if let Some(e) = at.and_then(|i| self.pending.get_mut(i)) {
+                *e = event.clone();
                 return;
             }
         }
         if self.pending.len() >= MAX_PENDING {
             self.pending.pop_front();
+            self.base += 1;
             self.dropped += 1;
+        }
+        if let Some(is_stats) = slot {
+            let at = self.base + self.pending.len() as u64;
+            self.latest.insert((event.key.clone(), is_stats), at);
         }
         self.pending.push_back(clip(event.clone()));
     }
@@ -163,6 +189,14 @@ impl Subscription {
     fn flush(&mut self, id: SubscriptionId) -> bool {
         if self.pending.is_empty() && self.dropped == 0 {
             return true;
+        }
+        self.base += self.pending.len() as u64;
+        self.latest.clear();
+        if self.topic == Topic::Fleet {
+            // One frame: the fleet's sink turns the events into rows read from the snapshot
+            // and sizes its own frames; split here, it would read the snapshot once per part.
+            let events = std::mem::take(&mut self.pending).into();
+            return self.send(id, events);
         }
         let mut events = Vec::new();
         let mut size = 0;
@@ -228,7 +262,7 @@ async fn run(mut bus: BusSubscription, mut control: mpsc::UnboundedReceiver<Cont
                     if !take_events(&mut bus, &mut subs, paused) {
                         break;
                     }
-                    subs.insert(id, Subscription { topic, sink, pending: VecDeque::new(), dropped: 0, seq: 0 });
+                    subs.insert(id, Subscription::new(topic, sink));
                 }
                 Some(Control::Remove(id)) => {
                     tracing::debug!(id, "bridge: unsubscribe");
@@ -485,6 +519,45 @@ mod tests {
             "{} fleet frames for ~1.2 s of traffic",
             frames.len()
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fleet_frame_holds_each_servers_latest_sample_once_however_many_servers() {
+        let (tx, rx) = broadcast::channel(16_384);
+        let bridge = WindowBridge::start(rx.into());
+        let (frames, s) = sink();
+        bridge.subscribe(1, Topic::Fleet, s);
+        settle_and_flush().await;
+        // Three rounds of 1,000 servers within one flush period, a status change between.
+        for round in 0..3 {
+            for i in 0..1000 {
+                tx.send(stats(&format!("s{i}"), f64::from(round * 1000 + i)))
+                    .expect("send");
+            }
+            if round == 1 {
+                tx.send(status("s5", PowerState::Stopping)).expect("send");
+            }
+        }
+        settle_and_flush().await;
+        let frames = frames.lock().expect("lock");
+        assert_eq!(frames.len(), 1, "one fleet frame per flush, however big");
+        let events = &frames[0].events;
+        assert_eq!(
+            events.len(),
+            1001,
+            "one stats event per server, plus the status"
+        );
+        let cpu = |server: &str| {
+            events.iter().find_map(|e| match &e.kind {
+                ServerEventKind::Stats { stats, .. } if e.key.server == server => {
+                    Some(stats.cpu_absolute)
+                }
+                _ => None,
+            })
+        };
+        assert_eq!(cpu("s0"), Some(2000.0), "the latest sample");
+        assert_eq!(cpu("s999"), Some(2999.0));
+        assert_eq!(frames[0].dropped, 0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -243,34 +243,66 @@ fn power_from_tray<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
 /// offline servers, reconnecting or polling links are amber. [`follow_fleet`] replaces the
 /// colour with the alert service's health.
 pub fn view_of(snapshot: &[aerie_core::fleet::ServerSnapshot]) -> TrayView {
-    use aerie_core::event::{ConnectionState, PowerState};
-    let mut health = if snapshot.is_empty() {
-        Health::Offline
-    } else {
-        Health::Ok
-    };
-    let mut problems = Vec::new();
+    let mut view = ViewBuilder::default();
     for s in snapshot {
+        view.add(s);
+    }
+    view.finish()
+}
+
+/// The tray view of the whole fleet, read in place (no copy of a thousand snapshots a second).
+pub fn view_of_fleet(fleet: &aerie_core::fleet::Fleet) -> TrayView {
+    let mut view = ViewBuilder::default();
+    fleet.for_each_snapshot(|s| view.add(s));
+    view.finish()
+}
+
+/// Builds a [`TrayView`] one server at a time.
+#[derive(Default)]
+struct ViewBuilder {
+    servers: usize,
+    health: Option<Health>,
+    /// Sorted by key at the end, so the menu's order does not depend on the visiting order.
+    problems: Vec<Problem>,
+}
+
+impl ViewBuilder {
+    fn add(&mut self, s: &aerie_core::fleet::ServerSnapshot) {
+        use aerie_core::event::{ConnectionState, PowerState};
+        self.servers += 1;
         let (level, state) = match (&s.connection, s.state) {
             (ConnectionState::Failed { .. }, _) => (Health::Critical, "link failed"),
             (ConnectionState::Reconnecting { .. } | ConnectionState::Polling, _) => {
                 (Health::Warning, "reconnecting")
             }
             (_, Some(PowerState::Offline)) => (Health::Warning, "offline"),
-            _ => continue,
+            _ => {
+                self.health.get_or_insert(Health::Ok);
+                return;
+            }
         };
-        health = health.max(level);
-        problems.push(Problem {
+        self.health = Some(self.health.map_or(level, |h| h.max(level)));
+        self.problems.push(Problem {
             key: s.key.clone(),
             name: s.info.name.clone(),
             state: state.to_string(),
         });
     }
-    problems.truncate(MAX_PROBLEMS);
-    TrayView {
-        health,
-        problems,
-        snoozed_until: None,
+
+    fn finish(mut self) -> TrayView {
+        self.problems.sort_by(|a, b| a.key.cmp(&b.key));
+        TrayView {
+            health: if self.servers == 0 {
+                Health::Offline
+            } else {
+                self.health.unwrap_or(Health::Ok)
+            },
+            problems: {
+                self.problems.truncate(MAX_PROBLEMS);
+                self.problems
+            },
+            snoozed_until: None,
+        }
     }
 }
 
@@ -299,9 +331,9 @@ pub fn follow_fleet<R: Runtime>(
         let mut shown: Option<TrayView> = None;
         loop {
             tick.tick().await;
-            let snapshot = fleet.snapshot();
-            let mut view = view_of(&snapshot);
-            if !snapshot.is_empty() {
+            let mut view = view_of_fleet(&fleet);
+            // Offline here means nothing is watched; otherwise the alert service's colour.
+            if view.health != Health::Offline {
                 view.health = health_of(*health.borrow());
             }
             view.snoozed_until = alerting.snoozed_until();
