@@ -152,3 +152,38 @@ async fn close_completes_at_the_next_read_and_ends_the_stream() {
     assert_eq!(peer.await.unwrap(), Some(1000));
     assert_eq!(socket.state(), SocketState::Closed);
 }
+
+#[tokio::test]
+async fn recv_many_takes_bursts_in_order_within_its_limit_on_either_kind_of_socket() {
+    for inline in [true, false] {
+        const N: usize = 1_000;
+        let mut node = Node::start().await;
+        let opts = options(node.url("/ws"));
+        let (socket, mut events) = if inline {
+            SocketHandle::connect_inline(opts)
+        } else {
+            SocketHandle::connect(opts)
+        };
+        opened(&mut events).await;
+        let mut conn = node.accept().await;
+        for i in 0..N {
+            conn.ws.feed(Ws::text(format!("m{i}"))).await.unwrap();
+        }
+        conn.ws.flush().await.unwrap();
+        let mut got = Vec::new();
+        let mut batch = Vec::new();
+        while got.len() < N {
+            let n = events.recv_many(&mut batch, 100).await;
+            assert!(n > 0 && n <= 100, "{n} events in one call (limit 100)");
+            assert_eq!(n, batch.len());
+            got.extend(batch.drain(..).filter_map(|e| message(&e)));
+        }
+        let texts: Vec<_> = got
+            .iter()
+            .map(|m| m.as_text().unwrap().to_owned())
+            .collect();
+        let want: Vec<_> = (0..N).map(|i| format!("m{i}")).collect();
+        assert_eq!(texts, want, "inline: {inline}");
+        assert_eq!(socket.metrics().messages_in, N as u64);
+    }
+}

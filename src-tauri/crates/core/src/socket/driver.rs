@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep, sleep_until, timeout};
@@ -48,8 +48,9 @@ struct Beat {
 /// Events and counts gathered from one burst of readable frames, handed over together: one
 /// channel send (one wake of the reader) and one update of the shared counters per burst.
 struct Burst {
-    /// The first event; a burst of one needs no allocation.
+    /// The first event; a burst of one (the usual case on a quiet socket) needs no vector.
     first: Option<SocketEvent>,
+    /// The events of a longer burst, in storage the reader gave back when it could.
     rest: Vec<SocketEvent>,
     /// Most events per batch.
     cap: usize,
@@ -83,18 +84,20 @@ impl Burst {
     #[inline]
     fn push(&mut self, ev: SocketEvent, lossy: bool, storage: impl FnOnce() -> Vec<SocketEvent>) {
         self.lossy &= lossy;
-        if self.len() == 0 {
-            self.first = Some(ev);
+        if !self.rest.is_empty() {
+            self.rest.push(ev);
             return;
         }
-        if let Some(first) = self.first.take() {
-            if self.rest.capacity() == 0 {
-                // At full size at once: growing 4, 8, 16... would cost more than the batch.
-                self.rest = storage();
-                self.rest.reserve_exact(self.cap);
-            }
-            self.rest.push(first);
+        let Some(first) = self.first.take() else {
+            self.first = Some(ev);
+            return;
+        };
+        if self.rest.capacity() == 0 {
+            // At full size at once: growing 4, 8, 16... would cost more than the batch.
+            self.rest = storage();
+            self.rest.reserve_exact(self.cap);
         }
+        self.rest.push(first);
         self.rest.push(ev);
     }
 
@@ -297,9 +300,9 @@ impl Driver {
         match burst.take() {
             Some((batch, true)) => self.events.try_send(batch),
             Some((batch, false)) => {
-                let full = matches!(batch, Batch::Many(_));
+                let many = matches!(batch, Batch::Many(_));
                 self.events.send(batch).await;
-                if full && self.events.inline {
+                if many && self.events.inline {
                     yield_to_reader().await;
                 }
             }
@@ -571,6 +574,9 @@ impl Driver {
         burst: &mut Burst,
         budget: &mut usize,
     ) -> Read {
+        // One context for the whole burst: polling without waiting (a readable frame or
+        // nothing), as `now_or_never` would, without building one per frame.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         loop {
             if burst.is_full() {
                 return Read::Full;
@@ -578,9 +584,9 @@ impl Driver {
             let frame = match first.take() {
                 Some(frame) => frame,
                 None if *budget == 0 => return Read::Dry,
-                None => match ws.next().now_or_never() {
-                    Some(frame) => frame,
-                    None => return Read::Dry,
+                None => match ws.poll_next_unpin(&mut cx) {
+                    std::task::Poll::Ready(frame) => frame,
+                    std::task::Poll::Pending => return Read::Dry,
                 },
             };
             *budget = budget.saturating_sub(1);

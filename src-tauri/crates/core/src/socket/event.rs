@@ -239,17 +239,80 @@ impl SocketEvents {
         std::future::poll_fn(|cx| self.poll_event(cx)).await
     }
 
+    /// Waits for at least one event, then moves up to `limit` of those already there into
+    /// `into` (appended, in order); returns how many, 0 once the socket has stopped for good.
+    /// For readers that handle messages in bulk: one call per batch instead of one per event,
+    /// and when `into` is empty a whole batch changes hands without moving its events.
+    /// Cancel-safe.
+    pub async fn recv_many(&mut self, into: &mut Vec<SocketEvent>, limit: usize) -> usize {
+        if limit == 0 {
+            return 0;
+        }
+        let before = into.len();
+        loop {
+            if !self.pending.is_empty() {
+                let take = limit.min(self.pending.len());
+                into.extend(self.pending.drain(..take));
+                return into.len() - before;
+            }
+            self.recycle();
+            let Some(batch) = std::future::poll_fn(|cx| self.poll_batch(cx)).await else {
+                return 0;
+            };
+            self.room.add_permits(batch.len());
+            match batch {
+                Batch::One(ev) => {
+                    into.push(ev);
+                    return into.len() - before;
+                }
+                Batch::Many(v) if into.is_empty() && v.len() <= limit => {
+                    let spare = std::mem::replace(into, v);
+                    self.give_back(spare);
+                    return into.len();
+                }
+                Batch::Many(v) => self.pending = VecDeque::from(v),
+            }
+        }
+    }
+
     /// Hands the emptied batch's storage back to the socket, if it has none spare.
     fn recycle(&mut self) {
         if self.pending.capacity() == 0 {
             return;
         }
         let v = Vec::from(std::mem::take(&mut self.pending));
+        self.give_back(v);
+    }
+
+    fn give_back(&self, mut v: Vec<SocketEvent>) {
+        if v.capacity() == 0 {
+            return;
+        }
+        v.clear();
         if let Ok(mut spare) = self.spare.lock()
             && spare.is_none()
         {
             *spare = Some(v);
         }
+    }
+
+    /// The next batch: what is already there first; else (driving the socket, when this stream
+    /// drives it) wait for one. `None` once the socket has stopped for good.
+    fn poll_batch(&mut self, cx: &mut Context<'_>) -> Poll<Option<Batch>> {
+        // The driver is polled only when the reader has caught up, so a burst is read, then
+        // handed over, then read again.
+        match self.rx.try_recv() {
+            Ok(batch) => return Poll::Ready(Some(batch)),
+            Err(mpsc::error::TryRecvError::Disconnected) => return Poll::Ready(None),
+            Err(mpsc::error::TryRecvError::Empty) => {}
+        }
+        if let Some(driver) = self.driver.as_mut()
+            && driver.as_mut().poll(cx).is_ready()
+        {
+            // Stopped for good: its sender is gone, so the channel ends after what it holds.
+            self.driver = None;
+        }
+        self.rx.poll_recv(cx)
     }
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<SocketEvent>> {
@@ -258,23 +321,7 @@ impl SocketEvents {
                 return Poll::Ready(Some(ev));
             }
             self.recycle();
-            // What is already there comes first: the driver is polled only when the reader
-            // has caught up, so a burst is read, then handed over, then read again.
-            match self.rx.try_recv() {
-                Ok(batch) => match self.unpack(batch) {
-                    Some(ev) => return Poll::Ready(Some(ev)),
-                    None => continue,
-                },
-                Err(mpsc::error::TryRecvError::Disconnected) => return Poll::Ready(None),
-                Err(mpsc::error::TryRecvError::Empty) => {}
-            }
-            if let Some(driver) = self.driver.as_mut()
-                && driver.as_mut().poll(cx).is_ready()
-            {
-                // Stopped for good: its sender is gone, so the channel ends after what it holds.
-                self.driver = None;
-            }
-            let Some(batch) = std::task::ready!(self.rx.poll_recv(cx)) else {
+            let Some(batch) = std::task::ready!(self.poll_batch(cx)) else {
                 return Poll::Ready(None);
             };
             if let Some(ev) = self.unpack(batch) {
