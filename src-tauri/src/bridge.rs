@@ -20,9 +20,9 @@
 //!
 //! While the window is hidden ([`WindowBridge::set_paused`]) nothing is sent: a hidden webview
 //! has nothing to draw, and serialising 1,000 rows a second for it is most of an idle app's CPU.
-//! Fleet events are only counted meanwhile (the rows are re-read from the snapshot on resume,
-//! via `dropped`); other topics keep buffering within [`MAX_PENDING`]. Showing the window
-//! flushes at once.
+//! Fleet events are only counted meanwhile, or not read at all while fleet views are all the
+//! window has (the rows are re-read from the snapshot on resume, via `dropped`); other topics
+//! keep buffering within [`MAX_PENDING`]. Showing the window flushes at once.
 
 use aerie_core::event::{ServerEvent, ServerEventKind, ServerKey};
 use aerie_core::fleet::{Received, Subscription as BusSubscription};
@@ -281,7 +281,11 @@ async fn run(mut bus: BusSubscription, mut control: mpsc::UnboundedReceiver<Cont
                 None => break,
             },
             _ = tick.tick() => {
-                if !take_events(&mut bus, &mut subs, paused) {
+                // Hidden with only fleet views: nothing to keep, the rows are re-read when the
+                // window is shown. The bus is left unread meanwhile (what it still holds then,
+                // or the count it overwrote, marks the rows stale), saving a copy of every event.
+                let idle = paused && subs.values().all(|s| s.topic == Topic::Fleet);
+                if !idle && !take_events(&mut bus, &mut subs, paused) {
                     break;
                 }
                 if !paused {
@@ -638,6 +642,34 @@ mod tests {
             .filter(|e| matches!(e.kind, ServerEventKind::Console { .. }))
             .count();
         assert_eq!(lines, 100, "console lines kept while hidden");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hidden_fleet_only_window_leaves_the_bus_unread_and_resyncs_when_shown() {
+        let (tx, rx) = broadcast::channel(16);
+        let bridge = WindowBridge::start(rx.into());
+        let (fleet, fleet_sink) = sink();
+        bridge.subscribe(1, Topic::Fleet, fleet_sink);
+        settle_and_flush().await;
+        bridge.set_paused(true);
+        settle_and_flush().await;
+        for i in 0..100 {
+            tx.send(stats("aaaa", f64::from(i))).expect("send");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        settle_and_flush().await;
+        assert_eq!(tx.len(), 16, "nobody read the bus while hidden");
+        bridge.set_paused(false);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        let fleet = fleet.lock().expect("lock");
+        assert_eq!(fleet.len(), 1);
+        assert!(
+            fleet[0].events.is_empty() && fleet[0].dropped > 0,
+            "the fleet view re-reads its rows: {:?}",
+            fleet[0]
+        );
     }
 
     #[tokio::test(start_paused = true)]
