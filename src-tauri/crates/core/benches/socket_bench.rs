@@ -59,6 +59,15 @@ fn main() {
         Ok("idle-wss") => rt.block_on(idle_memory(true)),
         // Single measurements, for profiling.
         Ok("throughput") => rt.block_on(throughput()),
+        Ok(one @ ("raw" | "inline" | "spawned")) => rt.block_on(async {
+            let (node, _out) = spawn_node("flood", 0);
+            let port = node.port;
+            let rate = match one {
+                "raw" => tokio::spawn(raw_rate(port)).await,
+                _ => tokio::spawn(socket_rate(port, one == "inline")).await,
+            };
+            println!("{one}: {:.0} msg/s", rate.expect("reader task"));
+        }),
         Ok("restart") => rt.block_on(restart_storm()),
         _ => {
             run_part("idle-ws");

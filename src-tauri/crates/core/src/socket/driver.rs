@@ -101,6 +101,25 @@ impl Burst {
         self.rest.push(ev);
     }
 
+    /// Adds a data message (never lossy) and counts it: the hot path of a busy socket, so the
+    /// usual case (the burst's vector has room) is a count and a store.
+    #[inline(always)]
+    fn push_message(&mut self, msg: Message, events: &EventSender) {
+        self.messages += 1;
+        self.bytes += msg.len() as u64;
+        self.lossy = false;
+        if !self.rest.is_empty() && self.rest.len() < self.rest.capacity() {
+            self.rest.push(SocketEvent::Message(msg));
+            return;
+        }
+        self.push_slow(SocketEvent::Message(msg), events);
+    }
+
+    #[inline(never)]
+    fn push_slow(&mut self, ev: SocketEvent, events: &EventSender) {
+        self.push(ev, false, || events.batch_vec());
+    }
+
     /// The gathered events as one batch, leaving the burst empty.
     fn take(&mut self) -> Option<(Batch, bool)> {
         let lossy = std::mem::replace(&mut self.lossy, true);
@@ -569,11 +588,21 @@ impl Driver {
     fn read_ready(
         &self,
         ws: &mut Ws,
-        mut first: Option<Option<Result<WsMessage, WsError>>>,
+        first: Option<Option<Result<WsMessage, WsError>>>,
         beat: &mut Beat,
         burst: &mut Burst,
         budget: &mut usize,
     ) -> Read {
+        // Without interceptors or waiters (the usual case) a data frame only needs counting
+        // and queueing. Waiters are checked once per burst: a request's reply cannot be in
+        // the burst that is being read, because its message is written after the burst.
+        let plain = self.opts.incoming.is_empty() && !self.shared.has_waiters();
+        if let Some(frame) = first {
+            *budget = budget.saturating_sub(1);
+            if let Some(end) = self.on_read(frame, plain, beat, burst) {
+                return Read::End(end);
+            }
+        }
         // One context for the whole burst: polling without waiting (a readable frame or
         // nothing), as `now_or_never` would, without building one per frame.
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -581,26 +610,41 @@ impl Driver {
             if burst.is_full() {
                 return Read::Full;
             }
-            let frame = match first.take() {
-                Some(frame) => frame,
-                None if *budget == 0 => return Read::Dry,
-                None => match ws.poll_next_unpin(&mut cx) {
-                    std::task::Poll::Ready(frame) => frame,
-                    std::task::Poll::Pending => return Read::Dry,
-                },
+            if *budget == 0 {
+                return Read::Dry;
+            }
+            let std::task::Poll::Ready(frame) = ws.poll_next_unpin(&mut cx) else {
+                return Read::Dry;
             };
-            *budget = budget.saturating_sub(1);
-            match frame {
-                // Data frames, the bulk, take the short way.
-                Some(Ok(WsMessage::Text(t))) => self.on_message(Message::Text(t), burst),
-                Some(Ok(WsMessage::Binary(b))) => self.on_message(Message::Binary(b), burst),
-                other => {
-                    if let Some(end) = self.on_frame(other, beat, burst) {
-                        return Read::End(end);
-                    }
-                }
+            *budget -= 1;
+            if let Some(end) = self.on_read(frame, plain, beat, burst) {
+                return Read::End(end);
             }
         }
+    }
+
+    /// One read result; `Some` when the session is over.
+    #[inline(always)]
+    fn on_read(
+        &self,
+        frame: Option<Result<WsMessage, WsError>>,
+        plain: bool,
+        beat: &mut Beat,
+        burst: &mut Burst,
+    ) -> Option<Ended> {
+        match frame {
+            // Data frames, the bulk, take the short way.
+            Some(Ok(WsMessage::Text(t))) if plain => {
+                burst.push_message(Message::Text(t), &self.events)
+            }
+            Some(Ok(WsMessage::Binary(b))) if plain => {
+                burst.push_message(Message::Binary(b), &self.events)
+            }
+            Some(Ok(WsMessage::Text(t))) => self.on_message(Message::Text(t), burst),
+            Some(Ok(WsMessage::Binary(b))) => self.on_message(Message::Binary(b), burst),
+            other => return self.on_frame(other, beat, burst),
+        }
+        None
     }
 
     /// Handles one read result; `Some` when the session is over.
