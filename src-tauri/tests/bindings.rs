@@ -18,11 +18,14 @@ use aerie_desktop::commands::servers::{
 use aerie_desktop::commands::settings::{AlertRules, QuietHours, Settings, ThemeChoice};
 use aerie_desktop::error::IpcError;
 use aerie_desktop::state::{AppEvent, AppView};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use ts_rs::TS;
 
 fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings")
+    // The checkout cargo runs the test in, not necessarily the one it was compiled in.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("../ui/src/lib/bindings")
 }
 
 /// (file name, TypeScript) of every DTO this crate owns.

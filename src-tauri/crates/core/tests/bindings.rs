@@ -3,11 +3,14 @@
 //! Regenerate with `AERIE_UPDATE_BINDINGS=1 cargo test -p aerie-core --test bindings`.
 
 use aerie_core::event::ServerEvent;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use ts_rs::TS;
 
 fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/lib/bindings")
+    // The checkout cargo runs the test in, not necessarily the one it was compiled in.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("../../../ui/src/lib/bindings")
 }
 
 #[test]

@@ -51,7 +51,10 @@ test options:
   --only X     run only stage X (fmt, clippy, rust, ui, e2e)";
 
 fn project_root() -> Result<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // `cargo run` says where the package is now; the path compiled in is only a fallback, as
+    // a target directory shared by several checkouts keeps the binary built in another one.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest
         .ancestors()
         .nth(3)
