@@ -21,6 +21,14 @@ use crate::notify::{DesktopNotifier, compose};
 /// Outputs buffered for slow subscribers (the CLI, the UI bridge) before they lag.
 const OUTPUT_BUFFER: usize = 256;
 
+/// How often stats samples and console lines are taken off the bus when nothing urgent
+/// wakes the service first. Their rules (thresholds held for seconds, a silent console) do not
+/// need them sooner, and a thousand servers would otherwise wake it a thousand times a second.
+const BATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// Most events handled per wake, so a flood cannot hold the service away from its commands.
+const BATCH_MAX: usize = 16_384;
+
 /// How the service runs.
 pub struct ServiceOptions {
     /// The rules to start with.
@@ -207,23 +215,27 @@ impl Runner {
     ) {
         let mut ticker = tokio::time::interval(tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
+        let mut batch = tokio::time::interval(BATCH_EVERY);
+        batch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut open = true;
+        while open {
+            // Crashes, power changes and lost links wake the service at once; the bulk waits
+            // for the batch timer. Either way every event is handled, in order.
             let out = tokio::select! {
                 biased;
-                event = events.recv() => match event {
-                    Some(Received::Event(event)) => {
-                        self.tails.observe(&event);
-                        self.engine.on_event(&event)
-                    }
-                    Some(Received::Missed(missed)) => {
-                        tracing::warn!(missed, "alerts fell behind the event bus");
-                        continue;
-                    }
-                    None => break,
-                },
+                alive = events.urgent() => {
+                    let (out, more) = self.take_events(&mut events);
+                    open = alive && more;
+                    out
+                }
                 Some(command) = commands.recv() => {
                     self.command(command);
                     self.engine.tick(now_ms())
+                }
+                _ = batch.tick() => {
+                    let (out, more) = self.take_events(&mut events);
+                    open = more;
+                    out
                 }
                 _ = ticker.tick() => self.engine.tick(now_ms()),
             };
@@ -231,6 +243,23 @@ impl Runner {
                 self.publish(out);
             }
         }
+    }
+
+    /// Runs the engine over every event waiting on the bus; `false` once the fleet is gone.
+    fn take_events(&mut self, events: &mut Subscription) -> (Vec<AlertOutput>, bool) {
+        let mut out = Vec::new();
+        let mut missed = 0;
+        let open = events.drain(BATCH_MAX, |received| match received {
+            Received::Event(event) => {
+                self.tails.observe(&event);
+                out.extend(self.engine.on_event(&event));
+            }
+            Received::Missed(n) => missed += n,
+        });
+        if missed > 0 {
+            tracing::warn!(missed, "alerts fell behind the event bus");
+        }
+        (out, open)
     }
 
     fn command(&mut self, command: Command) {

@@ -1,10 +1,10 @@
 //! Where sessions publish: per-server snapshot and console ring, and the one bounded bus.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::event::{
     ConnectionState, ConsoleOrigin, PowerState, Rates, ServerEvent, ServerEventKind, ServerInfo,
@@ -319,15 +319,63 @@ pub enum Received {
     Missed(u64),
 }
 
+/// The fleet's one bounded event stream, with a bell rung for every event that should be
+/// handled at once: all but stats samples and console lines (the bulk, a thousand or more a
+/// second), which consumers such as the alert service may take in batches on a timer.
+#[derive(Debug, Clone)]
+pub(super) struct Bus {
+    events: broadcast::Sender<ServerEvent>,
+    bell: Arc<watch::Sender<u64>>,
+}
+
+impl Bus {
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            events: broadcast::channel(capacity).0,
+            bell: Arc::new(watch::channel(0).0),
+        }
+    }
+
+    /// Publishes an event; nobody listening is fine (the snapshot already has it).
+    pub(super) fn send(&self, ev: ServerEvent) {
+        let urgent = !matches!(
+            ev.kind,
+            ServerEventKind::Stats { .. } | ServerEventKind::Console { .. }
+        );
+        let _ = self.events.send(ev);
+        // After the event is on the bus, so whoever the bell wakes finds it there.
+        if urgent {
+            self.bell.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    pub(super) fn subscribe(&self) -> Subscription {
+        Subscription {
+            rx: self.events.subscribe(),
+            bell: Some(self.bell.subscribe()),
+            early: None,
+        }
+    }
+}
+
 /// A subscription to the fleet's event stream.
 #[derive(Debug)]
 pub struct Subscription {
-    pub(super) rx: broadcast::Receiver<ServerEvent>,
+    rx: broadcast::Receiver<ServerEvent>,
+    /// Rung for events that should be handled at once; `None` for a stream that did not come
+    /// from a fleet, where every event counts as one.
+    bell: Option<watch::Receiver<u64>>,
+    /// An event [`Subscription::urgent`] had to take off a stream without a bell; handed out
+    /// first.
+    early: Option<Received>,
 }
 
 impl Subscription {
     /// The next event, or how many were missed; `None` once the fleet has shut down.
     pub async fn recv(&mut self) -> Option<Received> {
+        if let Some(early) = self.early.take() {
+            return Some(early);
+        }
         match self.rx.recv().await {
             Ok(e) => Some(Received::Event(e)),
             Err(broadcast::error::RecvError::Lagged(n)) => Some(Received::Missed(n)),
@@ -342,7 +390,14 @@ impl Subscription {
     /// being woken for every event: at 1,000 servers that is a thousand wake-ups a second saved
     /// per consumer.
     pub fn drain(&mut self, max: usize, mut each: impl FnMut(Received)) -> bool {
-        for _ in 0..max {
+        let mut left = max;
+        if left > 0
+            && let Some(early) = self.early.take()
+        {
+            each(early);
+            left -= 1;
+        }
+        for _ in 0..left {
             match self.rx.try_recv() {
                 Ok(e) => each(Received::Event(e)),
                 Err(broadcast::error::TryRecvError::Lagged(n)) => each(Received::Missed(n)),
@@ -352,19 +407,120 @@ impl Subscription {
         }
         true
     }
+
+    /// Waits until an event that should be handled at once has been published since the last
+    /// call: anything but a stats sample or a console line (on a stream that did not come from
+    /// a fleet, any event). Takes nothing off the stream but what it must; [`Self::drain`]
+    /// then hands out everything in order. `false` once the fleet has shut down. Cancel-safe.
+    ///
+    /// With a timer draining the bulk, a consumer that must react at once to crashes and
+    /// outages is woken a few times a second instead of once per event.
+    pub async fn urgent(&mut self) -> bool {
+        if self.early.is_some() {
+            return true;
+        }
+        match &mut self.bell {
+            Some(bell) => bell.changed().await.is_ok(),
+            None => match self.rx.recv().await {
+                Ok(e) => {
+                    self.early = Some(Received::Event(e));
+                    true
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    self.early = Some(Received::Missed(n));
+                    true
+                }
+                Err(broadcast::error::RecvError::Closed) => false,
+            },
+        }
+    }
 }
 
 /// A subscription to any event bus of the fleet's shape: tests and replays feed consumers
 /// through the same type the fleet hands out.
 impl From<broadcast::Receiver<ServerEvent>> for Subscription {
     fn from(rx: broadcast::Receiver<ServerEvent>) -> Self {
-        Self { rx }
+        Self {
+            rx,
+            bell: None,
+            early: None,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use futures_util::FutureExt;
+
     use super::*;
+
+    fn event(kind: ServerEventKind) -> ServerEvent {
+        ServerEvent {
+            key: ServerKey::new("p", "s1"),
+            at: 1,
+            kind,
+        }
+    }
+
+    fn bulk() -> [ServerEventKind; 2] {
+        [
+            ServerEventKind::Stats {
+                stats: Stats::default(),
+                rates: Rates::default(),
+            },
+            ServerEventKind::Console {
+                line: "Player joined".into(),
+                origin: ConsoleOrigin::Container,
+            },
+        ]
+    }
+
+    fn offline() -> ServerEventKind {
+        ServerEventKind::Status {
+            state: PowerState::Offline,
+            previous: Some(PowerState::Running),
+        }
+    }
+
+    fn kinds(sub: &mut Subscription) -> Vec<ServerEventKind> {
+        let mut got = Vec::new();
+        sub.drain(100, |r| match r {
+            Received::Event(e) => got.push(e.kind),
+            Received::Missed(n) => panic!("missed {n}"),
+        });
+        got
+    }
+
+    #[tokio::test]
+    async fn the_bell_rings_for_a_power_change_not_for_stats_or_console_lines() {
+        let bus = Bus::new(64);
+        let mut sub = bus.subscribe();
+        for kind in bulk() {
+            bus.send(event(kind));
+        }
+        // Stats and console lines alone wake nobody...
+        assert!(sub.urgent().now_or_never().is_none());
+        bus.send(event(offline()));
+        // ...a power change does, and everything is then handed out in order.
+        assert!(sub.urgent().await);
+        let mut want = bulk().to_vec();
+        want.push(offline());
+        assert_eq!(kinds(&mut sub), want);
+        assert!(sub.urgent().now_or_never().is_none());
+        drop(bus);
+        assert!(!sub.urgent().await, "a fleet that is gone ends the wait");
+    }
+
+    #[tokio::test]
+    async fn on_a_plain_bus_every_event_is_urgent_and_none_is_lost() {
+        let (tx, rx) = broadcast::channel(64);
+        let mut sub = Subscription::from(rx);
+        let [stats, _] = bulk();
+        tx.send(event(stats.clone())).expect("subscribed");
+        assert!(sub.urgent().await);
+        tx.send(event(offline())).expect("subscribed");
+        assert_eq!(kinds(&mut sub), vec![stats, offline()]);
+    }
 
     #[test]
     fn the_console_ring_keeps_the_newest_lines_within_bounds() {

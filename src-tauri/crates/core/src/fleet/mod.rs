@@ -20,20 +20,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, broadcast, mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use hub::{ConsoleLine, ConsoleRing, Received, ServerSnapshot, SocketMetrics, Subscription};
 
 use crate::accounts::Watch;
 use crate::clock::now_ms;
-use crate::event::{ServerEvent, ServerEventKind, ServerKey};
+use crate::event::{ServerEventKind, ServerKey};
 use crate::panel::{
     PanelAdapter, PanelClient, PanelKind, PowerSignal, RateLimits, RemoteServer, Secret,
 };
 use crate::protocol::wings::SessionConfig;
 use crate::{Error, Result};
-use hub::Entry;
+use hub::{Bus, Entry};
 use server_task::{Command, PanelShared, ServerCtx};
 
 /// Fleet-wide settings. Defaults suit a real deployment; tests shorten the timings.
@@ -203,7 +203,7 @@ struct PanelState {
 
 struct Inner {
     cfg: Arc<FleetConfig>,
-    bus: broadcast::Sender<ServerEvent>,
+    bus: Bus,
     panels: Mutex<HashMap<String, PanelState>>,
 }
 
@@ -222,7 +222,7 @@ impl std::fmt::Debug for Fleet {
 impl Fleet {
     /// An empty fleet. Must be called inside a tokio runtime.
     pub fn start(cfg: FleetConfig) -> Self {
-        let (bus, _) = broadcast::channel(cfg.bus_capacity.max(16));
+        let bus = Bus::new(cfg.bus_capacity.max(16));
         Self {
             inner: Arc::new(Inner {
                 cfg: Arc::new(cfg),
@@ -302,7 +302,7 @@ impl Fleet {
                 info: remote.info(),
             },
         );
-        let _ = self.inner.bus.send(ev);
+        self.inner.bus.send(ev);
         let (tx, rx) = mpsc::channel(16);
         let ctx = ServerCtx {
             entry: entry.clone(),
@@ -437,9 +437,7 @@ impl Fleet {
 
     /// The event stream. Slow subscribers get [`Received::Missed`] instead of blocking anyone.
     pub fn subscribe(&self) -> Subscription {
-        Subscription {
-            rx: self.inner.bus.subscribe(),
-        }
+        self.inner.bus.subscribe()
     }
 
     /// What is known about every watched server, sorted by key.

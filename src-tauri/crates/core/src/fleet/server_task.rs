@@ -10,15 +10,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use tokio::sync::{Semaphore, broadcast, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::FleetConfig;
-use super::hub::Entry;
+use super::hub::{Bus, Entry};
 use super::link::{self, Ws};
 use crate::clock::now_ms;
-use crate::event::{ConnectionState, ServerEvent, ServerEventKind};
+use crate::event::{ConnectionState, ServerEventKind};
 use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
 use crate::protocol::wings::{Input, Output, Session};
 use crate::{Error, Result};
@@ -60,7 +60,7 @@ pub(super) struct ServerCtx {
     pub remote: RemoteServer,
     pub adapter: Arc<dyn PanelAdapter>,
     pub panel: Arc<PanelShared>,
-    pub bus: broadcast::Sender<ServerEvent>,
+    pub bus: Bus,
     pub cfg: Arc<FleetConfig>,
     /// Requests from the fleet; closed (all senders gone) means the fleet was dropped.
     pub commands: mpsc::Receiver<Command>,
@@ -143,8 +143,7 @@ struct Driver {
 impl Driver {
     fn publish(&self, kind: ServerEventKind) {
         let ev = self.ctx.entry.record(now_ms(), kind);
-        // No subscribers is fine: the snapshot already has it.
-        let _ = self.ctx.bus.send(ev);
+        self.ctx.bus.send(ev);
     }
 
     fn feed(&mut self, input: Input<'_>) {
