@@ -237,7 +237,14 @@ impl Runner {
                     open = more;
                     out
                 }
-                _ = ticker.tick() => self.engine.tick(now_ms()),
+                _ = ticker.tick() => {
+                    // Time rules judge what is on the bus too: a console line waiting for the
+                    // batch must not let a silence rule see a silence that has just ended.
+                    let (mut out, more) = self.take_events(&mut events);
+                    open = more;
+                    out.extend(self.engine.tick(now_ms()));
+                    out
+                }
             };
             if !out.is_empty() {
                 self.publish(out);
