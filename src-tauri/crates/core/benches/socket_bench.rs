@@ -12,6 +12,10 @@
 //!   driven by its reader (`connect_inline`, the goal) and on its own task (`connect`);
 //! - restart storm: 1,000 sockets sharing a connect gate, node killed and restarted; time
 //!   until all are back, and the most connects the node saw in any one second.
+//!
+//! For profiling, `AERIE_SOCKET_BENCH_PART` runs one measurement alone: `throughput`, `restart`,
+//! `idle-ws`, `idle-wss`, or one reader of the race (`raw`, `inline`, `spawned`) against a fresh
+//! node, e.g. under `valgrind --tool=callgrind` to compare instruction counts.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdout, Command, Stdio};
