@@ -166,7 +166,14 @@ impl EventSender {
         let Ok(n) = u32::try_from(batch.len()) else {
             return;
         };
-        if let Ok(permits) = self.room.acquire_many(n).await {
+        // Room is usually there: taking it without a future spends none of the task's
+        // cooperative budget, which is better left to real I/O (each exhausted budget is a
+        // forced yield, and on an idle runtime another worker is woken to take the task over).
+        let permits = match self.room.try_acquire_many(n) {
+            Ok(permits) => Ok(permits),
+            Err(_) => self.room.acquire_many(n).await,
+        };
+        if let Ok(permits) = permits {
             // Handed back by the reader when it takes the batch.
             permits.forget();
             let _ = self.tx.send(batch);
@@ -306,11 +313,15 @@ impl SocketEvents {
             Err(mpsc::error::TryRecvError::Disconnected) => return Poll::Ready(None),
             Err(mpsc::error::TryRecvError::Empty) => {}
         }
-        if let Some(driver) = self.driver.as_mut()
-            && driver.as_mut().poll(cx).is_ready()
-        {
-            // Stopped for good: its sender is gone, so the channel ends after what it holds.
-            self.driver = None;
+        if let Some(driver) = self.driver.as_mut() {
+            if driver.as_mut().poll(cx).is_ready() {
+                // Stopped for good: its sender is gone, so the channel ends after what it holds.
+                self.driver = None;
+            } else if let Ok(batch) = self.rx.try_recv() {
+                // What the driver just handed over, without spending cooperative budget on a
+                // hand-off inside one task.
+                return Poll::Ready(Some(batch));
+            }
         }
         self.rx.poll_recv(cx)
     }
