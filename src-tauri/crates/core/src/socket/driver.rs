@@ -101,12 +101,10 @@ impl Burst {
         self.rest.push(ev);
     }
 
-    /// Adds a data message (never lossy) and counts it: the hot path of a busy socket, so the
-    /// usual case (the burst's vector has room) is a count and a store.
+    /// Adds a data message (never lossy): the hot path of a busy socket, so the usual case
+    /// (the burst's vector has room) is a store, and the rest stays out of line.
     #[inline(always)]
     fn push_message(&mut self, msg: Message, events: &EventSender) {
-        self.messages += 1;
-        self.bytes += msg.len() as u64;
         self.lossy = false;
         if !self.rest.is_empty() && self.rest.len() < self.rest.capacity() {
             self.rest.push(SocketEvent::Message(msg));
@@ -634,14 +632,8 @@ impl Driver {
     ) -> Option<Ended> {
         match frame {
             // Data frames, the bulk, take the short way.
-            Some(Ok(WsMessage::Text(t))) if plain => {
-                burst.push_message(Message::Text(t), &self.events)
-            }
-            Some(Ok(WsMessage::Binary(b))) if plain => {
-                burst.push_message(Message::Binary(b), &self.events)
-            }
-            Some(Ok(WsMessage::Text(t))) => self.on_message(Message::Text(t), burst),
-            Some(Ok(WsMessage::Binary(b))) => self.on_message(Message::Binary(b), burst),
+            Some(Ok(WsMessage::Text(t))) => self.on_message(Message::Text(t), plain, burst),
+            Some(Ok(WsMessage::Binary(b))) => self.on_message(Message::Binary(b), plain, burst),
             other => return self.on_frame(other, beat, burst),
         }
         None
@@ -670,8 +662,9 @@ impl Driver {
             Some(Ok(f)) => f,
         };
         match frame {
-            WsMessage::Text(t) => self.on_message(Message::Text(t), burst),
-            WsMessage::Binary(b) => self.on_message(Message::Binary(b), burst),
+            // Data frames are handled by `on_read` before they get here.
+            WsMessage::Text(t) => self.on_message(Message::Text(t), false, burst),
+            WsMessage::Binary(b) => self.on_message(Message::Binary(b), false, burst),
             WsMessage::Pong(p) => {
                 if beat.pong_due.is_some() && p.as_ref() == beat.seq.to_be_bytes() {
                     let latency = beat.sent.elapsed();
@@ -701,25 +694,36 @@ impl Driver {
             .unwrap_or((1001, "going away".to_owned()))
     }
 
-    #[inline]
-    fn on_message(&self, msg: Message, burst: &mut Burst) {
+    /// Counts a data message and queues it for the reader. `plain`: no interceptors and no
+    /// waiters, so nothing else needs to see it (the usual case, decided once per burst).
+    #[inline(always)]
+    fn on_message(&self, msg: Message, plain: bool, burst: &mut Burst) {
         burst.messages += 1;
         burst.bytes += msg.len() as u64;
-        let msg = if self.opts.incoming.is_empty() {
-            // The usual case: no interceptor, no detour through an `Option` per message.
+        let msg = if plain {
             msg
         } else {
-            let mut msg = Some(msg);
-            for f in &self.opts.incoming {
-                msg = msg.and_then(|m| f(m));
-            }
-            let Some(msg) = msg else { return };
+            let Some(msg) = self.intercept(msg) else {
+                return;
+            };
             msg
         };
+        burst.push_message(msg, &self.events);
+    }
+
+    /// Runs the incoming interceptors and shows the result to waiting requests; `None` when
+    /// an interceptor dropped the message. Out of line: most sockets have neither.
+    #[inline(never)]
+    fn intercept(&self, msg: Message) -> Option<Message> {
+        let mut msg = Some(msg);
+        for f in &self.opts.incoming {
+            msg = msg.and_then(|m| f(m));
+        }
+        let msg = msg?;
         if self.shared.has_waiters() {
             self.shared.with_waiters(|w| w.deliver(&msg));
         }
-        burst.push(SocketEvent::Message(msg), false, || self.events.batch_vec());
+        Some(msg)
     }
 
     /// Writes queued messages in order. On failure the message goes back to the queue if it
