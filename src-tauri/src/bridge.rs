@@ -133,14 +133,25 @@ struct Subscription {
     topic: Topic,
     sink: Sink,
     pending: VecDeque<ServerEvent>,
-    /// Where each server's coalesced stats/connection event sits in `pending`, as an absolute
-    /// position (`base` + index): a fleet view buffers one per server, and finding it by
-    /// scanning would cost a pass over up to a thousand events for every event.
-    latest: HashMap<(ServerKey, bool), u64>,
+    /// Where each server's coalesced event sits in `pending`, one map per coalesced kind
+    /// ([`coalesced`]), as an absolute position (`base` + index): a fleet view buffers one per
+    /// server, and finding it by scanning would cost a pass over up to a thousand events for
+    /// every event.
+    latest: [HashMap<ServerKey, u64>; 2],
     /// Absolute position of `pending[0]`.
     base: u64,
     dropped: u64,
     seq: u64,
+}
+
+/// Which of [`Subscription::latest`]'s maps an event kind is coalesced in: stats and
+/// connection state keep only their latest value per server.
+fn coalesced(kind: &ServerEventKind) -> Option<usize> {
+    match kind {
+        ServerEventKind::Stats { .. } => Some(0),
+        ServerEventKind::Connection { .. } => Some(1),
+        _ => None,
+    }
 }
 
 impl Subscription {
@@ -149,7 +160,7 @@ impl Subscription {
             topic,
             sink,
             pending: VecDeque::new(),
-            latest: HashMap::new(),
+            latest: Default::default(),
             base: 0,
             dropped: 0,
             seq: 0,
@@ -157,15 +168,10 @@ impl Subscription {
     }
 
     fn push(&mut self, event: &ServerEvent) {
-        let slot = match event.kind {
-            ServerEventKind::Stats { .. } => Some(true),
-            ServerEventKind::Connection { .. } => Some(false),
-            _ => None,
-        };
-        if let Some(is_stats) = slot {
-            let at = self
-                .latest
-                .get(&(event.key.clone(), is_stats))
+        let slot = coalesced(&event.kind);
+        if let Some(kind) = slot {
+            let at = self.latest[kind]
+                .get(&event.key)
                 .and_then(|&at| at.checked_sub(self.base))
                 .and_then(|i| usize::try_from(i).ok());
             if let Some(e) = at.and_then(|i| self.pending.get_mut(i)) {
@@ -178,9 +184,9 @@ impl Subscription {
             self.base += 1;
             self.dropped += 1;
         }
-        if let Some(is_stats) = slot {
+        if let Some(kind) = slot {
             let at = self.base + self.pending.len() as u64;
-            self.latest.insert((event.key.clone(), is_stats), at);
+            self.latest[kind].insert(event.key.clone(), at);
         }
         self.pending.push_back(clip(event.clone()));
     }
@@ -191,7 +197,7 @@ impl Subscription {
             return true;
         }
         self.base += self.pending.len() as u64;
-        self.latest.clear();
+        self.latest.iter_mut().for_each(HashMap::clear);
         if self.topic == Topic::Fleet {
             // One frame: the fleet's sink turns the events into rows read from the snapshot
             // and sizes its own frames; split here, it would read the snapshot once per part.
