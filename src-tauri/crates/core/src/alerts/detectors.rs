@@ -124,14 +124,7 @@ impl AlertEngine {
                 .forget(|id| id.subject.server().is_some_and(|k| k == key));
             return;
         }
-        // Looked up before inserting: cloning the key for every event would cost two
-        // allocations per event for a server that is nearly always known already.
-        if !self.servers.contains_key(key) {
-            self.servers.insert(key.clone(), ServerState::default());
-        }
-        let Some(state) = self.servers.get_mut(key) else {
-            return;
-        };
+        let state = super::per_server(&mut self.servers, key);
         match &ev.kind {
             ServerEventKind::Server { info } => state.info = Some(info.clone()),
             ServerEventKind::Status { state: power, .. } => self.on_status(key, *power, at),

@@ -27,5 +27,19 @@ pub use rules::{
 pub use service::{AlertService, NotificationReport, ServiceOptions};
 pub use tails::{ServerTails, StatsSample};
 
+use std::collections::HashMap;
+
+use crate::event::ServerKey;
+
+/// The value kept for `key`, created on first use. Looked up before inserting: `entry` would
+/// clone the key for every event, two allocations per event for a server that is nearly
+/// always known already.
+fn per_server<'a, V: Default>(map: &'a mut HashMap<ServerKey, V>, key: &ServerKey) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.clone(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
 #[cfg(test)]
 mod tests;

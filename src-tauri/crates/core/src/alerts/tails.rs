@@ -36,19 +36,11 @@ pub struct ServerTails {
 }
 
 impl ServerTails {
-    /// The tail of `key`, created on first use (without cloning the key on every event).
-    fn tail(&mut self, key: &ServerKey) -> &mut Tail {
-        if !self.tails.contains_key(key) {
-            self.tails.insert(key.clone(), Tail::default());
-        }
-        self.tails.get_mut(key).expect("inserted above")
-    }
-
     /// Remembers what a notification may need from this event.
     pub fn observe(&mut self, ev: &ServerEvent) {
         match &ev.kind {
             ServerEventKind::Console { line, .. } => {
-                let tail = self.tail(&ev.key);
+                let tail = super::per_server(&mut self.tails, &ev.key);
                 for part in line.split(['\n', '\r']).filter(|p| !p.trim().is_empty()) {
                     if tail.console.len() == CONSOLE_LINES {
                         tail.console.pop_front();
@@ -57,7 +49,7 @@ impl ServerTails {
                 }
             }
             ServerEventKind::Stats { stats, rates } => {
-                let tail = self.tail(&ev.key);
+                let tail = super::per_server(&mut self.tails, &ev.key);
                 if tail
                     .stats
                     .back()
