@@ -261,7 +261,8 @@ pub fn view_of_fleet(fleet: &aerie_core::fleet::Fleet) -> TrayView {
 #[derive(Default)]
 struct ViewBuilder {
     servers: usize,
-    health: Option<Health>,
+    /// The worst problem's level; none means every server is fine.
+    worst: Option<Health>,
     /// Sorted by key at the end, so the menu's order does not depend on the visiting order.
     problems: Vec<Problem>,
 }
@@ -276,12 +277,9 @@ impl ViewBuilder {
                 (Health::Warning, "reconnecting")
             }
             (_, Some(PowerState::Offline)) => (Health::Warning, "offline"),
-            _ => {
-                self.health.get_or_insert(Health::Ok);
-                return;
-            }
+            _ => return,
         };
-        self.health = Some(self.health.map_or(level, |h| h.max(level)));
+        self.worst = Some(self.worst.map_or(level, |h| h.max(level)));
         self.problems.push(Problem {
             key: s.key.clone(),
             name: s.info.name.clone(),
@@ -295,7 +293,7 @@ impl ViewBuilder {
             health: if self.servers == 0 {
                 Health::Offline
             } else {
-                self.health.unwrap_or(Health::Ok)
+                self.worst.unwrap_or(Health::Ok)
             },
             problems: {
                 self.problems.truncate(MAX_PROBLEMS);
