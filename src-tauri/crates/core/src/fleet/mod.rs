@@ -442,11 +442,8 @@ impl Fleet {
 
     /// What is known about every watched server, sorted by key.
     pub fn snapshot(&self) -> Vec<ServerSnapshot> {
-        let mut out: Vec<_> = self
-            .panels()
-            .values()
-            .flat_map(|p| p.servers.iter().map(|s| s.entry.snapshot()))
-            .collect();
+        let mut out = Vec::new();
+        self.for_each_snapshot(|s| out.push(s.clone()));
         out.sort_by(|a, b| a.key.cmp(&b.key));
         out
     }
