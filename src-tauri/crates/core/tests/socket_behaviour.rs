@@ -14,7 +14,7 @@ use aerie_core::socket::{
     SocketErrorKind, SocketEvent, SocketHandle, SocketOptions, SocketState, Strategy,
 };
 use futures_util::{SinkExt, StreamExt};
-use socket_support::{Node, next, opened, until};
+use socket_support::{Node, message, next, opened, until};
 use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message as Ws;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -101,11 +101,7 @@ async fn handshake_carries_headers_and_subprotocol_and_metrics_count_traffic() {
     assert_eq!(recv_text(&mut conn).await, "hello");
     assert_eq!(recv_text(&mut conn).await, r#"{"event":"send stats"}"#);
     conn.ws.send(Ws::text("0123456789")).await.unwrap();
-    let got = until(&mut events, |e| match e {
-        SocketEvent::Message(m) => Some(m.clone()),
-        _ => None,
-    })
-    .await;
+    let got = until(&mut events, message).await;
     assert_eq!(got.as_text(), Some("0123456789"));
 
     let m = socket.metrics();
@@ -315,11 +311,7 @@ async fn a_burst_far_larger_than_the_stream_arrives_whole_in_order_and_counted()
     assert!(socket.metrics().messages_in <= 2 * CAPACITY as u64);
     let mut bytes = 0;
     for i in 0..N {
-        let m = until(&mut events, |e| match e {
-            SocketEvent::Message(m) => Some(m.clone()),
-            _ => None,
-        })
-        .await;
+        let m = until(&mut events, message).await;
         assert_eq!(m.as_text(), Some(format!("m{i}").as_str()));
         bytes += m.len() as u64;
     }
@@ -350,11 +342,7 @@ async fn interceptors_transform_and_drop_both_ways() {
     assert_eq!(recv_text(&mut conn).await, "out:hi", "secret was dropped");
     conn.ws.send(Ws::text("noise")).await.unwrap();
     conn.ws.send(Ws::text("data")).await.unwrap();
-    let got = until(&mut events, |e| match e {
-        SocketEvent::Message(m) => Some(m.clone()),
-        _ => None,
-    })
-    .await;
+    let got = until(&mut events, message).await;
     assert_eq!(got.as_text(), Some("DATA"));
     let m = socket.metrics();
     assert_eq!(m.messages_in, 2, "both arrived on the wire");

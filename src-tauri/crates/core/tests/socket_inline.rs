@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use aerie_core::Error;
 use aerie_core::socket::{
-    Endpoint, Message, ReconnectPolicy, SocketErrorKind, SocketEvent, SocketHandle, SocketOptions,
-    SocketState, Strategy,
+    Endpoint, Message, ReconnectPolicy, SocketErrorKind, SocketHandle, SocketOptions, SocketState,
+    Strategy,
 };
 use futures_util::{SinkExt, StreamExt};
-use socket_support::{Node, opened, until};
+use socket_support::{Node, message, opened, reconnected, until};
 use tokio_tungstenite::tungstenite::Message as Ws;
 
 fn options(url: String) -> SocketOptions {
@@ -25,13 +25,6 @@ fn options(url: String) -> SocketOptions {
         ..ReconnectPolicy::default()
     };
     o
-}
-
-fn message(e: &SocketEvent) -> Option<Message> {
-    match e {
-        SocketEvent::Message(m) => Some(m.clone()),
-        _ => None,
-    }
 }
 
 #[tokio::test]
@@ -96,11 +89,7 @@ async fn a_dropped_connection_is_reopened_while_the_stream_is_read() {
     opened(&mut events).await;
     let conn = node.accept().await;
     drop(conn);
-    let attempts = until(&mut events, |e| match e {
-        SocketEvent::Reconnected { attempts } => Some(*attempts),
-        _ => None,
-    })
-    .await;
+    let attempts = reconnected(&mut events).await;
     assert!(attempts >= 1);
     opened(&mut events).await;
     let _again = node.accept().await;

@@ -15,7 +15,7 @@ use aerie_core::socket::{
 };
 use aerie_sim::{Sim, SimConfig, SimServer, TokenSpec};
 use serde_json::{Value, json};
-use socket_support::{opened, until};
+use socket_support::{opened, reconnected, until};
 
 struct World {
     sim: Sim,
@@ -134,11 +134,7 @@ async fn a_node_restart_replays_the_queue_after_reconnect() {
 
     w.sim.node_up(&w.server.node).await.unwrap();
     // `Reconnected` comes just before the `Open` of the new connection.
-    let attempts = until(&mut events, |e| match e {
-        SocketEvent::Reconnected { attempts } => Some(*attempts),
-        _ => None,
-    })
-    .await;
+    let attempts = reconnected(&mut events).await;
     assert!(attempts >= 1);
     opened(&mut events).await;
     // The restarted node saw the replayed request: it answers it, refusing it for want of

@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use aerie_core::socket::{SocketEvent, SocketEvents};
+use aerie_core::socket::{Message, SocketEvent, SocketEvents};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -131,6 +131,23 @@ pub async fn until<T>(
 pub async fn opened(events: &mut SocketEvents) -> String {
     until(events, |e| match e {
         SocketEvent::Open { url, .. } => Some(url.clone()),
+        _ => None,
+    })
+    .await
+}
+
+/// Picks a data message, for [`until`].
+pub fn message(e: &SocketEvent) -> Option<Message> {
+    match e {
+        SocketEvent::Message(m) => Some(m.clone()),
+        _ => None,
+    }
+}
+
+/// Waits for the next `Reconnected` event; how many attempts it took.
+pub async fn reconnected(events: &mut SocketEvents) -> u32 {
+    until(events, |e| match e {
+        SocketEvent::Reconnected { attempts } => Some(*attempts),
         _ => None,
     })
     .await
