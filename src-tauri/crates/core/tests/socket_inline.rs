@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use aerie_core::Error;
 use aerie_core::socket::{
-    Endpoint, Message, ReconnectPolicy, SocketErrorKind, SocketHandle, SocketOptions, SocketState,
-    Strategy,
+    Endpoint, Message, ReconnectPolicy, SocketErrorKind, SocketEvents, SocketHandle, SocketOptions,
+    SocketState, Strategy,
 };
 use futures_util::{SinkExt, StreamExt};
-use socket_support::{Node, message, opened, reconnected, until};
+use socket_support::{Conn, Node, message, opened, reconnected, until};
 use tokio_tungstenite::tungstenite::Message as Ws;
 
 fn options(url: String) -> SocketOptions {
@@ -25,6 +25,15 @@ fn options(url: String) -> SocketOptions {
         ..ReconnectPolicy::default()
     };
     o
+}
+
+/// A node and an inline socket to it, open, with the node's end of the connection.
+async fn open_inline() -> (Node, SocketHandle, SocketEvents, Conn) {
+    let mut node = Node::start().await;
+    let (socket, mut events) = SocketHandle::connect_inline(options(node.url("/ws")));
+    opened(&mut events).await;
+    let conn = node.accept().await;
+    (node, socket, events, conn)
 }
 
 #[tokio::test]
@@ -56,10 +65,7 @@ async fn reading_the_stream_connects_sends_and_receives_a_burst_in_order() {
 
 #[tokio::test]
 async fn a_request_is_answered_while_the_stream_is_read() {
-    let mut node = Node::start().await;
-    let (socket, mut events) = SocketHandle::connect_inline(options(node.url("/ws")));
-    opened(&mut events).await;
-    let mut conn = node.accept().await;
+    let (_node, socket, mut events, mut conn) = open_inline().await;
     tokio::spawn(async move {
         while let Some(Ok(Ws::Text(t))) = conn.ws.next().await {
             conn.ws.send(Ws::text(t.to_uppercase())).await.unwrap();
@@ -84,10 +90,7 @@ async fn a_request_is_answered_while_the_stream_is_read() {
 
 #[tokio::test]
 async fn a_dropped_connection_is_reopened_while_the_stream_is_read() {
-    let mut node = Node::start().await;
-    let (socket, mut events) = SocketHandle::connect_inline(options(node.url("/ws")));
-    opened(&mut events).await;
-    let conn = node.accept().await;
+    let (mut node, socket, mut events, conn) = open_inline().await;
     drop(conn);
     let attempts = reconnected(&mut events).await;
     assert!(attempts >= 1);
@@ -98,10 +101,7 @@ async fn a_dropped_connection_is_reopened_while_the_stream_is_read() {
 
 #[tokio::test]
 async fn dropping_the_stream_drops_the_connection_and_fails_later_sends() {
-    let mut node = Node::start().await;
-    let (socket, mut events) = SocketHandle::connect_inline(options(node.url("/ws")));
-    opened(&mut events).await;
-    let mut conn = node.accept().await;
+    let (_node, socket, events, mut conn) = open_inline().await;
     drop(events);
     // The peer sees the connection end (no close handshake: nothing drives the socket now).
     while let Some(Ok(_)) = conn.ws.next().await {}
@@ -123,10 +123,7 @@ async fn dropping_the_stream_drops_the_connection_and_fails_later_sends() {
 
 #[tokio::test]
 async fn close_completes_at_the_next_read_and_ends_the_stream() {
-    let mut node = Node::start().await;
-    let (socket, mut events) = SocketHandle::connect_inline(options(node.url("/ws")));
-    opened(&mut events).await;
-    let mut conn = node.accept().await;
+    let (_node, socket, mut events, mut conn) = open_inline().await;
     let peer = tokio::spawn(async move {
         loop {
             match conn.ws.next().await {
