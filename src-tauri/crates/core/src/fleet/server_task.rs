@@ -9,18 +9,18 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::FleetConfig;
 use super::hub::{Bus, Entry};
-use super::link::{self, Ws};
+use super::link::{self, Link};
 use crate::clock::now_ms;
 use crate::event::{ConnectionState, ServerEventKind};
 use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
 use crate::protocol::wings::{Input, Output, Session};
+use crate::socket::TlsOptions;
 use crate::{Error, Result};
 
 /// Buffered frames handled per wake before the other branches get a look.
@@ -76,11 +76,13 @@ pub(super) enum Done {
     Details(Result<RemoteServer>),
 }
 
-async fn next_frame(
-    ws: &mut Option<Ws>,
-) -> Option<std::result::Result<Message, tokio_tungstenite::tungstenite::Error>> {
+/// A frame from the socket, or why the socket ended.
+type Frame = std::result::Result<Message, tungstenite::Error>;
+
+/// Waits for the next frame; forever while no socket is open.
+async fn next_frame(ws: &mut Option<Link>) -> Frame {
     match ws {
-        Some(w) => w.next().await,
+        Some(w) => std::future::poll_fn(|cx| w.poll_next(cx)).await,
         None => std::future::pending().await,
     }
 }
@@ -111,7 +113,7 @@ fn due(t: Option<Instant>, now: Instant) -> bool {
 struct Driver {
     ctx: ServerCtx,
     session: Session,
-    ws: Option<Ws>,
+    ws: Option<Link>,
     url: Option<String>,
     origin: String,
     /// Consecutive connects that did not reach `auth success`.
@@ -249,7 +251,7 @@ impl Driver {
                             .fetch_add(1, Ordering::Relaxed);
                     }
                     if let Some(w) = self.ws.as_mut()
-                        && w.send(Message::text(frame)).await.is_err()
+                        && w.send(Message::text(frame)).is_err()
                     {
                         self.lost(1006);
                     }
@@ -257,8 +259,8 @@ impl Driver {
                 Output::Event(kind) => self.publish(kind),
                 Output::MintToken => self.mint(),
                 Output::Connect { url } => {
-                    if let Some(mut w) = self.ws.take() {
-                        let _ = w.close(None).await;
+                    if let Some(w) = self.ws.take() {
+                        w.close();
                     }
                     self.ping_at = None;
                     self.url = Some(url);
@@ -269,8 +271,8 @@ impl Driver {
                     self.retry_at = Some(Instant::now() + self.backoff(self.retry_attempt));
                 }
                 Output::Stop => {
-                    if let Some(mut w) = self.ws.take() {
-                        let _ = w.close(None).await;
+                    if let Some(w) = self.ws.take() {
+                        w.close();
                     }
                     return false;
                 }
@@ -288,7 +290,13 @@ impl Driver {
                 .counters
                 .connects
                 .fetch_add(1, Ordering::Relaxed);
-            link::connect(&url, &self.origin, self.ctx.cfg.connect_timeout).await
+            link::connect(
+                &url,
+                &self.origin,
+                self.ctx.cfg.connect_timeout,
+                &TlsOptions::default(),
+            )
+            .await
         };
         match result {
             Ok(ws) => {
@@ -351,7 +359,7 @@ impl Driver {
         self.ping_seq = self.ping_seq.wrapping_add(1);
         let payload = self.ping_seq.to_be_bytes().to_vec();
         let Some(w) = self.ws.as_mut() else { return };
-        if w.send(Message::Ping(payload.into())).await.is_err() {
+        if w.send(Message::Ping(payload.into())).is_err() {
             self.lost(1006);
             return;
         }
@@ -408,21 +416,18 @@ impl Driver {
         }
     }
 
-    async fn stop(&mut self) {
-        if let Some(mut w) = self.ws.take() {
-            let _ = w.close(None).await;
+    fn stop(&mut self) {
+        if let Some(w) = self.ws.take() {
+            w.close();
         }
         self.publish(ServerEventKind::Connection {
             connection: ConnectionState::Stopped,
         });
     }
 
-    fn on_message(
-        &mut self,
-        msg: Option<std::result::Result<Message, tokio_tungstenite::tungstenite::Error>>,
-    ) {
+    fn on_message(&mut self, msg: Frame) {
         match msg {
-            Some(Ok(Message::Text(t))) => {
+            Ok(Message::Text(t)) => {
                 let now = now_ms();
                 self.received(now);
                 self.ctx
@@ -432,16 +437,16 @@ impl Driver {
                     .fetch_add(1, Ordering::Relaxed);
                 self.feed_at(Input::Frame(t.as_str()), now);
             }
-            Some(Ok(Message::Close(frame))) => {
+            Ok(Message::Close(frame)) => {
                 let code = frame.map_or(1005, |f| u16::from(f.code));
                 self.lost(code);
             }
-            Some(Ok(Message::Pong(payload))) => {
+            Ok(Message::Pong(payload)) => {
                 self.received(now_ms());
                 self.pong(&payload);
             }
-            Some(Ok(_)) => self.received(now_ms()),
-            Some(Err(_)) | None => self.lost(1006),
+            Ok(_) => self.received(now_ms()),
+            Err(_) => self.lost(1006),
         }
     }
 
@@ -452,7 +457,7 @@ impl Driver {
             Command::Console { command, reply } => {
                 let frame = self.session.command_frame(&command, now_ms());
                 let sent = match (frame, self.ws.as_mut()) {
-                    (Some(f), Some(w)) => w.send(Message::text(f)).await.is_ok(),
+                    (Some(f), Some(w)) => w.send(Message::text(f)).is_ok(),
                     _ => false,
                 };
                 let _ = reply.send(sent);
@@ -462,7 +467,7 @@ impl Driver {
                 self.fetch_details_if_needed();
             }
             Command::Stop => {
-                self.stop().await;
+                self.stop();
                 return false;
             }
             Command::Done(done) => self.on_done(done),
@@ -569,10 +574,7 @@ impl Driver {
 
     /// Handles a frame and whatever else the socket has buffered, up to [`DRAIN_MAX`] frames
     /// in one wake. `None`: stop. `Some(true)`: the limit was hit (more may wait).
-    async fn on_frames(
-        &mut self,
-        first: Option<std::result::Result<Message, tokio_tungstenite::tungstenite::Error>>,
-    ) -> Option<bool> {
+    async fn on_frames(&mut self, first: Frame) -> Option<bool> {
         self.on_message(first);
         for _ in 0..DRAIN_MAX {
             if !self.carry_out().await {
@@ -581,9 +583,10 @@ impl Driver {
             let Some(w) = self.ws.as_mut() else {
                 return Some(false);
             };
-            match w.next().now_or_never() {
-                Some(m) => self.on_message(m),
-                None => return Some(false),
+            match w.try_next() {
+                Ok(Some(m)) => self.on_message(Ok(m)),
+                Ok(None) => return Some(false),
+                Err(e) => self.on_message(Err(e)),
             }
         }
         Some(true)
@@ -642,7 +645,7 @@ impl Driver {
                         }
                     }
                     None => {
-                        self.stop().await;
+                        self.stop();
                         return;
                     }
                 },

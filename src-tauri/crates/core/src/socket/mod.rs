@@ -45,3 +45,10 @@ pub use options::{
     ReconnectContext, ReconnectDecision, ReconnectHook, SocketOptions,
 };
 pub use tls::{TlsOptions, fingerprint};
+
+/// TLS settings for a `wss://` link with these trust options (shared between links alike).
+pub(crate) fn client_tls_config(
+    opts: &TlsOptions,
+) -> crate::Result<std::sync::Arc<rustls::ClientConfig>> {
+    tls::client_config(opts)
+}
