@@ -50,6 +50,10 @@ fn run_with(args: Args) -> anyhow::Result<()> {
     tracing::info!(identifier = %profile.identifier, demo = profile.demo, "starting");
 
     let start_hidden = args.hidden;
+    // Tauri's own runtime would have a worker per core; the engine does better on one (see
+    // `aerie_core::runtime`). Kept alive until the app has run.
+    let runtime = aerie_core::runtime::engine_runtime()?;
+    tauri::async_runtime::set(runtime.handle().clone());
     let app = tauri::Builder::default()
         // Must be the first plugin: a second launch exits here and shows the first's window.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
@@ -88,7 +92,7 @@ fn run_with(args: Args) -> anyhow::Result<()> {
                 throwaway,
             });
             let own = profile.data_dir.is_none() && !profile.demo;
-            // The fleet spawns its tasks on Tauri's tokio runtime.
+            // The fleet spawns its tasks on Tauri's tokio runtime, which is the engine's.
             let engine = tauri::async_runtime::block_on(async {
                 engine::Engine::open(
                     (!own).then_some(data_dir.as_path()),
@@ -136,6 +140,7 @@ fn run_with(args: Args) -> anyhow::Result<()> {
         .invoke_handler(commands::handler())
         .build(context)?;
     app.run(window::on_run_event);
+    drop(runtime);
     Ok(())
 }
 

@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = aerie_core::runtime::engine_runtime()?;
     runtime.block_on(async move {
         match cli.command {
             Command::Watch(args) => fleet_cmds::watch(args).await,

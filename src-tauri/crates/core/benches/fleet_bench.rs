@@ -1,7 +1,8 @@
 //! Fleet benchmarks against the simulator (in-process, on its own runtime and threads):
 //!
 //! * 1,000 servers at 1 Hz stats + ~5 console lines/s each: engine CPU (threads of the
-//!   engine runtime only, goal <= 5 % of one core) and RSS growth once the fleet is live
+//!   engine runtime only, built as the desktop app and the CLI build it; goal <= 5 % of one
+//!   core) and RSS growth once the fleet is live
 //!   (goal <= 150 MB; it includes the simulator's side of the 1,000 sockets).
 //! * One server flooding 20,000 lines/s: no disconnect, console ring intact and bounded.
 //! * Crash latency: `crash_server` to the `Crashed` event at a subscriber (goal p99 <= 50 ms).
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use aerie_core::event::{ConnectionState, Fact, ServerEventKind};
 use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess, Received};
 use aerie_core::panel::RateLimits;
+use aerie_core::runtime::ENGINE_THREAD;
 use aerie_sim::{Behaviour, BehaviourPlan, Profile, Sim, SimConfig, Timings};
 
 const CPU_GOAL_PCT: f64 = 5.0;
@@ -79,12 +81,8 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let engine_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("engine-rt")
-        .enable_all()
-        .build()
-        .unwrap();
+    // The runtime the desktop app and the CLI run the engine on.
+    let engine_rt = aerie_core::runtime::engine_runtime().unwrap();
     let sim = sim_rt
         .block_on(Sim::start(SimConfig {
             panels: 1,
@@ -167,13 +165,13 @@ fn main() {
             let mut sim_pct = Vec::new();
             for _ in 0..windows {
                 let (e0, s0, t0) = (
-                    thread_cpu_s("engine-rt"),
+                    thread_cpu_s(ENGINE_THREAD),
                     thread_cpu_s("sim-rt"),
                     Instant::now(),
                 );
                 tokio::time::sleep(window).await;
                 let wall = t0.elapsed().as_secs_f64();
-                engine_pct.push(100.0 * (thread_cpu_s("engine-rt") - e0) / wall);
+                engine_pct.push(100.0 * (thread_cpu_s(ENGINE_THREAD) - e0) / wall);
                 sim_pct.push(100.0 * (thread_cpu_s("sim-rt") - s0) / wall);
             }
             let wall = w0.elapsed().as_secs_f64();

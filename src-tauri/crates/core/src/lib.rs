@@ -14,6 +14,7 @@ pub mod fleet;
 pub mod notify;
 pub mod panel;
 pub mod protocol;
+pub mod runtime;
 pub mod secrets;
 pub mod settings;
 pub mod socket;
