@@ -150,15 +150,23 @@ pub(super) struct Link {
     ws: WebSocket<Nb>,
     /// Something written is still in tungstenite's buffer, waiting for the socket to take it.
     unflushed: bool,
+    /// The last read answered "would block" (see [`Link::poll_next`]).
+    drained: bool,
 }
 
 impl Link {
     /// The next message the socket already holds, without waiting: `Ok(None)` when there is
     /// none yet, `Err(ConnectionClosed)` once the socket has ended.
-    pub fn try_next(&mut self) -> Result<Option<Message>, tungstenite::Error> {
+    fn try_next(&mut self) -> Result<Option<Message>, tungstenite::Error> {
         match self.ws.read() {
-            Ok(m) => Ok(Some(m)),
-            Err(e) if would_block(&e) => Ok(None),
+            Ok(m) => {
+                self.drained = false;
+                Ok(Some(m))
+            }
+            Err(e) if would_block(&e) => {
+                self.drained = true;
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }
@@ -172,13 +180,15 @@ impl Link {
             return Poll::Ready(Err(e));
         }
         loop {
+            // Once a read has answered "would block", tungstenite holds no whole frame: only
+            // the socket can bring one, and asking its readiness costs no read (a read zeroes
+            // tungstenite's read buffer first). Readiness that arrived since that read shows
+            // here, so nothing is missed between the two.
+            if self.drained && self.ws.get_ref().tcp().poll_read_ready(cx)?.is_pending() {
+                return Poll::Pending;
+            }
             if let Some(m) = self.try_next()? {
                 return Poll::Ready(Ok(m));
-            }
-            // Readiness that arrived since the read answered "would block" shows here, so
-            // nothing is missed between the two.
-            if self.ws.get_ref().tcp().poll_read_ready(cx)?.is_pending() {
-                return Poll::Pending;
             }
         }
     }
@@ -277,9 +287,11 @@ async fn open(url: &str, origin: &str, tls_opts: &TlsOptions) -> Result<Link, Co
     } else {
         Stream::Plain(tcp)
     };
-    // The default 128 KiB read buffer per socket would cost 128 MB for 1,000 servers.
+    // The default 128 KiB read buffer per socket would cost 128 MB for 1,000 servers, and
+    // tungstenite zeroes the whole read size before each read: 1 KiB holds a stats frame or
+    // several console lines, and bigger frames still arrive whole over several reads.
     let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
+        .read_buffer_size(1024)
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
     let nb = Nb {
@@ -293,6 +305,8 @@ async fn open(url: &str, origin: &str, tls_opts: &TlsOptions) -> Result<Link, Co
                 return Ok(Link {
                     ws,
                     unflushed: false,
+                    // The handshake may have read frames past its response.
+                    drained: false,
                 });
             }
             Err(HandshakeError::Interrupted(mid)) => {

@@ -7,6 +7,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -583,10 +584,11 @@ impl Driver {
             let Some(w) = self.ws.as_mut() else {
                 return Some(false);
             };
-            match w.try_next() {
-                Ok(Some(m)) => self.on_message(Ok(m)),
-                Ok(None) => return Some(false),
-                Err(e) => self.on_message(Err(e)),
+            // Polled with the task's own waker: when nothing more is there, the socket is
+            // already waited on, and the loop's next poll of it costs no read.
+            match std::future::poll_fn(|cx| Poll::Ready(w.poll_next(cx))).await {
+                Poll::Ready(m) => self.on_message(m),
+                Poll::Pending => return Some(false),
             }
         }
         Some(true)
