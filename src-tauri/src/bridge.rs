@@ -372,10 +372,10 @@ mod tests {
             key: key(server),
             at: 1,
             kind: ServerEventKind::Stats {
-                stats: Stats {
+                stats: Box::new(Stats {
                     cpu_absolute: cpu,
                     ..Stats::default()
-                },
+                }),
                 rates: Rates::default(),
             },
         }

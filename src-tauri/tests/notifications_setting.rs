@@ -24,7 +24,9 @@ fn crash(bus: &broadcast::Sender<ServerEvent>, key: &ServerKey, name: &str) {
         panel_status: None,
     };
     for kind in [
-        ServerEventKind::Server { info },
+        ServerEventKind::Server {
+            info: Box::new(info),
+        },
         ServerEventKind::Connection {
             connection: ConnectionState::Live,
         },

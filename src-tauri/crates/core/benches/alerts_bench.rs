@@ -88,7 +88,9 @@ async fn crash_to_notification() {
         let name = format!("bench-{run}-{i}");
         let key = ServerKey::new("bench", format!("s{i:07}"));
         for kind in [
-            ServerEventKind::Server { info: info(&name) },
+            ServerEventKind::Server {
+                info: Box::new(info(&name)),
+            },
             ServerEventKind::Connection {
                 connection: ConnectionState::Live,
             },
@@ -184,7 +186,7 @@ fn engine_cost() {
     for (i, key) in servers.iter().enumerate() {
         for kind in [
             ServerEventKind::Server {
-                info: info(&format!("server {i}")),
+                info: Box::new(info(&format!("server {i}"))),
             },
             ServerEventKind::Connection {
                 connection: ConnectionState::Live,
@@ -211,11 +213,11 @@ fn engine_cost() {
                 key: key.clone(),
                 at,
                 kind: ServerEventKind::Stats {
-                    stats: Stats {
+                    stats: Box::new(Stats {
                         cpu_absolute: 50.0,
                         memory_bytes: 512 * 1024 * 1024,
                         ..Stats::default()
-                    },
+                    }),
                     rates: Rates::default(),
                 },
             });

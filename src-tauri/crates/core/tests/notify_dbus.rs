@@ -138,7 +138,9 @@ async fn crash_event_becomes_a_desktop_notification_with_name_exit_code_console_
         panel_status: None,
     };
     let mut script = vec![
-        ServerEventKind::Server { info },
+        ServerEventKind::Server {
+            info: Box::new(info),
+        },
         ServerEventKind::Connection {
             connection: ConnectionState::Live,
         },
@@ -150,11 +152,11 @@ async fn crash_event_becomes_a_desktop_notification_with_name_exit_code_console_
     // Stats far apart in event time, so the notification's chart has points.
     for i in 0..12u64 {
         script.push(ServerEventKind::Stats {
-            stats: Stats {
+            stats: Box::new(Stats {
                 cpu_absolute: 20.0 + i as f64 * 10.0,
                 memory_bytes: (500 + i * 100) * 1024 * 1024,
                 ..Stats::default()
-            },
+            }),
             rates: Rates::default(),
         });
     }

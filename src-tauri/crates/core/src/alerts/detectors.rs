@@ -126,7 +126,7 @@ impl AlertEngine {
         }
         let state = super::per_server(&mut self.servers, key);
         match &ev.kind {
-            ServerEventKind::Server { info } => state.info = Some(info.clone()),
+            ServerEventKind::Server { info } => state.info = Some((**info).clone()),
             ServerEventKind::Status { state: power, .. } => self.on_status(key, *power, at),
             ServerEventKind::Stats { stats, .. } => self.on_stats(key, stats, at),
             ServerEventKind::Console { .. } => {

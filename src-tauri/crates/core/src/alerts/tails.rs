@@ -66,7 +66,7 @@ impl ServerTails {
                 }
                 tail.stats.push_back(StatsSample {
                     at: ev.at,
-                    stats: *stats,
+                    stats: **stats,
                     rates: *rates,
                 });
             }
@@ -156,7 +156,7 @@ mod tests {
                 key: key.clone(),
                 at: s * 1000,
                 kind: ServerEventKind::Stats {
-                    stats: Stats::default(),
+                    stats: Box::default(),
                     rates: Rates::default(),
                 },
             });

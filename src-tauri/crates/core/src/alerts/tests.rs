@@ -42,7 +42,12 @@ impl World {
             permissions: vec!["*".into()],
             panel_status: None,
         };
-        self.send(name, ServerEventKind::Server { info });
+        self.send(
+            name,
+            ServerEventKind::Server {
+                info: Box::new(info),
+            },
+        );
         self.send(
             name,
             ServerEventKind::Connection {
@@ -103,11 +108,11 @@ impl World {
         self.send(
             name,
             ServerEventKind::Stats {
-                stats: Stats {
+                stats: Box::new(Stats {
                     cpu_absolute: cpu,
                     memory_bytes: memory_mib * 1024 * 1024,
                     ..Stats::default()
-                },
+                }),
                 rates: Rates::default(),
             },
         )
@@ -577,7 +582,12 @@ fn unlimited_resources_never_alert() {
         permissions: vec![],
         panel_status: None,
     };
-    w.send("a", ServerEventKind::Server { info });
+    w.send(
+        "a",
+        ServerEventKind::Server {
+            info: Box::new(info),
+        },
+    );
     let mut out = Vec::new();
     for _ in 0..600 {
         out.extend(w.stats("a", 900.0, 64 * 1024));

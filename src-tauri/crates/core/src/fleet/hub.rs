@@ -264,12 +264,12 @@ impl Entry {
                 let mut s = lock(&self.snapshot);
                 s.last_event_at = at;
                 match other {
-                    ServerEventKind::Server { info } => s.info = info.clone(),
+                    ServerEventKind::Server { info } => s.info = (**info).clone(),
                     ServerEventKind::Status { state, .. } => {
                         s.state = Some(*state);
                     }
                     ServerEventKind::Stats { stats, rates } => {
-                        s.stats = Some(*stats);
+                        s.stats = Some(**stats);
                         s.rates = *rates;
                         s.uptime_ms = stats.uptime_ms;
                     }
@@ -465,7 +465,7 @@ mod tests {
     fn bulk() -> [ServerEventKind; 2] {
         [
             ServerEventKind::Stats {
-                stats: Stats::default(),
+                stats: Box::default(),
                 rates: Rates::default(),
             },
             ServerEventKind::Console {

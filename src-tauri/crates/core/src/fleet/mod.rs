@@ -299,7 +299,7 @@ impl Fleet {
         let ev = entry.record(
             now_ms(),
             ServerEventKind::Server {
-                info: remote.info(),
+                info: Box::new(remote.info()),
             },
         );
         self.inner.bus.send(ev);

@@ -412,7 +412,7 @@ impl Driver {
         if updated != self.ctx.remote {
             self.ctx.remote = updated;
             self.publish(ServerEventKind::Server {
-                info: self.ctx.remote.info(),
+                info: Box::new(self.ctx.remote.info()),
             });
         }
     }

@@ -154,10 +154,10 @@ mod tests {
                 key: key.clone(),
                 at: i * 5_000,
                 kind: ServerEventKind::Stats {
-                    stats: Stats {
+                    stats: Box::new(Stats {
                         memory_bytes: i * 50 * 1024 * 1024,
                         ..Stats::default()
-                    },
+                    }),
                     rates: Rates::default(),
                 },
             });

@@ -86,7 +86,7 @@ impl WriterHandle {
     pub fn record(&self, ev: &ServerEvent) -> bool {
         match &ev.kind {
             ServerEventKind::Stats { stats, rates } => {
-                self.record_stats(&ev.key, ev.at, *stats, *rates)
+                self.record_stats(&ev.key, ev.at, **stats, *rates)
             }
             ServerEventKind::Console { line, origin } => {
                 self.record_console(&ev.key, ev.at, *origin, line)

@@ -268,7 +268,7 @@ impl Session {
                     out.extend(kinds.into_iter().map(Output::Event));
                     let rates = self.rates.sample(&res.stats, now_ms);
                     out.push_back(Output::Event(ServerEventKind::Stats {
-                        stats: res.stats,
+                        stats: Box::new(res.stats),
                         rates,
                     }));
                 }
@@ -399,7 +399,10 @@ impl Session {
             }
             Inbound::Stats(stats) => {
                 let rates = self.rates.sample(&stats, now_ms);
-                out.push_back(ev(ServerEventKind::Stats { stats, rates }));
+                out.push_back(ev(ServerEventKind::Stats {
+                    stats: Box::new(stats),
+                    rates,
+                }));
             }
             Inbound::Console(line) => {
                 if let Some(d) = daemon_line(&line) {
