@@ -1,9 +1,10 @@
 //! Where sessions publish: per-server snapshot and console ring, and the one bounded bus.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use futures_util::task::AtomicWaker;
 use tokio::sync::{broadcast, watch};
 
 use crate::event::{
@@ -189,6 +190,43 @@ pub(super) struct Entry {
     snapshot: Mutex<ServerSnapshot>,
     console: Mutex<ConsoleRing>,
     pub counters: Counters,
+    /// Rung by the server task's command queue; next to the counters, which every frame
+    /// touches anyway.
+    pub doorbell: Doorbell,
+}
+
+/// Tells a server's task that its command queue woke it. The task then looks at the queue only
+/// after a ring, not on every wake: nearly every wake is for a frame, and the queue lives in
+/// memory of its own that a frame would otherwise pull into the cache (3 % of the engine's
+/// samples at 1,000 servers).
+#[derive(Debug, Default)]
+pub(super) struct Doorbell {
+    rung: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl Doorbell {
+    /// Records who to wake: the task calls this on every poll that may wait on the queue.
+    pub fn listen(&self, task: &std::task::Waker) {
+        self.task.register(task);
+    }
+
+    /// Whether the queue rang since the last call (and forgets it).
+    pub fn take(&self) -> bool {
+        self.rung.swap(false, Ordering::AcqRel)
+    }
+}
+
+/// The queue's waker: an entry's waker rings its doorbell.
+impl std::task::Wake for Entry {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.doorbell.rung.store(true, Ordering::Release);
+        self.doorbell.task.wake();
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -219,6 +257,7 @@ impl Entry {
             key,
             console: Mutex::new(ConsoleRing::new(console_lines, console_bytes)),
             counters: Counters::default(),
+            doorbell: Doorbell::default(),
         }
     }
 

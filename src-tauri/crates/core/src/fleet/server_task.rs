@@ -7,7 +7,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -88,6 +88,34 @@ async fn next_frame(ws: &mut Option<Link>) -> Frame {
     }
 }
 
+/// The next command, looking at the queue only when it has rung since the last look or was
+/// never asked to ring (see [`super::hub::Doorbell`]). `armed`: the queue holds the entry's
+/// waker from a look that found it empty.
+fn poll_command(
+    queue: &mut mpsc::Receiver<Command>,
+    entry: &Entry,
+    bell: &Waker,
+    armed: &mut bool,
+    cx: &mut Context<'_>,
+) -> Poll<Option<Command>> {
+    entry.doorbell.listen(cx.waker());
+    if *armed && !entry.doorbell.take() {
+        return Poll::Pending;
+    }
+    match queue.poll_recv(&mut Context::from_waker(bell)) {
+        Poll::Ready(c) => {
+            // Whether that look left the entry's waker with the queue is unknown: look again
+            // next time, which registers it if the queue is empty.
+            *armed = false;
+            Poll::Ready(c)
+        }
+        Poll::Pending => {
+            *armed = true;
+            Poll::Pending
+        }
+    }
+}
+
 fn is_panel_fatal(e: &Error) -> bool {
     matches!(
         e,
@@ -141,6 +169,10 @@ struct Driver {
     rx_seen: u64,
     /// Whether a socket was ever opened (to count re-opens as reconnects).
     opened_once: bool,
+    /// The command queue's waker: rings the entry's doorbell, then wakes the task.
+    bell: Waker,
+    /// See [`poll_command`].
+    queue_armed: bool,
 }
 
 impl Driver {
@@ -640,7 +672,13 @@ impl Driver {
                         Some(false) => {}
                     }
                 }
-                cmd = self.ctx.commands.recv() => match cmd {
+                cmd = std::future::poll_fn(|cx| poll_command(
+                    &mut self.ctx.commands,
+                    &self.ctx.entry,
+                    &self.bell,
+                    &mut self.queue_armed,
+                    cx,
+                )) => match cmd {
                     Some(cmd) => {
                         if !self.on_command(cmd).await {
                             return;
@@ -663,6 +701,7 @@ impl Driver {
 /// Runs one server until shutdown or a fatal failure.
 pub(super) async fn run(ctx: ServerCtx) {
     let session = Session::new(ctx.cfg.session);
+    let bell = Waker::from(ctx.entry.clone());
     Driver {
         ctx,
         session,
@@ -684,7 +723,101 @@ pub(super) async fn run(ctx: ServerCtx) {
         pong_deadline: None,
         rx_seen: 0,
         opened_once: false,
+        bell,
+        queue_armed: false,
     }
     .run()
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::event::{Limits, ServerInfo, ServerKey};
+
+    /// The task's waker, counting its wakes.
+    #[derive(Default)]
+    struct Task(AtomicUsize);
+
+    impl std::task::Wake for Task {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    struct Probe {
+        entry: Arc<Entry>,
+        bell: Waker,
+        armed: bool,
+        task: Arc<Task>,
+        waker: Waker,
+    }
+
+    impl Probe {
+        fn new() -> Self {
+            let info = ServerInfo {
+                uuid: "u".into(),
+                name: "n".into(),
+                node: "node".into(),
+                limits: Limits::default(),
+                permissions: Vec::new(),
+                panel_status: None,
+            };
+            let entry = Arc::new(Entry::new(ServerKey::new("p", "s"), info, 10, 1000));
+            let task = Arc::new(Task::default());
+            Self {
+                bell: Waker::from(entry.clone()),
+                entry,
+                armed: false,
+                waker: Waker::from(task.clone()),
+                task,
+            }
+        }
+
+        fn poll(&mut self, queue: &mut mpsc::Receiver<Command>) -> Poll<Option<Command>> {
+            let mut cx = Context::from_waker(&self.waker);
+            poll_command(queue, &self.entry, &self.bell, &mut self.armed, &mut cx)
+        }
+
+        fn wakes(&self) -> usize {
+            self.task.0.load(Ordering::SeqCst)
+        }
+    }
+
+    #[test]
+    fn a_command_wakes_the_task_and_is_taken_even_though_frame_wakes_skip_the_queue() {
+        let (tx, mut queue) = mpsc::channel(4);
+        let mut p = Probe::new();
+        assert!(p.poll(&mut queue).is_pending(), "empty queue");
+        // Wakes for frames poll again and again; the queue is not looked at, nothing is lost.
+        for _ in 0..3 {
+            assert!(p.poll(&mut queue).is_pending());
+        }
+        assert_eq!(p.wakes(), 0);
+        tx.try_send(Command::Stop).unwrap();
+        assert_eq!(p.wakes(), 1, "the queue's wake reaches the task");
+        assert!(matches!(
+            p.poll(&mut queue),
+            Poll::Ready(Some(Command::Stop))
+        ));
+        // After taking one, the next poll looks again (and so re-arms the queue's waker).
+        assert!(p.poll(&mut queue).is_pending());
+        tx.try_send(Command::Stop).unwrap();
+        tx.try_send(Command::Stop).unwrap();
+        assert!(matches!(
+            p.poll(&mut queue),
+            Poll::Ready(Some(Command::Stop))
+        ));
+        assert!(matches!(
+            p.poll(&mut queue),
+            Poll::Ready(Some(Command::Stop))
+        ));
+        assert!(p.poll(&mut queue).is_pending());
+        let before = p.wakes();
+        drop(tx);
+        assert_eq!(p.wakes(), before + 1, "a closed queue wakes the task too");
+        assert!(matches!(p.poll(&mut queue), Poll::Ready(None)));
+    }
 }
