@@ -3,8 +3,9 @@
 //!
 //! tungstenite runs here directly on the socket's readiness rather than through
 //! tokio-tungstenite's adapter, whose wake-up proxies a fleet pays for on every frame. A frame
-//! costs one `recv`; finding nothing more costs no system call (tokio knows the socket is
-//! drained), and waiting registers the task once.
+//! costs one `recv`: a short read tells tokio the socket is drained, so finding nothing more
+//! costs no system call, and once a read has said "would block" the link asks the socket's
+//! readiness before reading again.
 //!
 //! Reconnecting is the server task's job (it needs to decide about tokens between attempts).
 
