@@ -29,6 +29,9 @@ use crate::socket::TlsOptions;
 /// Largest inbound message accepted. Wings caps console lines at 64 KiB; stats are small.
 const MAX_MESSAGE: usize = 256 * 1024;
 
+/// Most bytes queued for a socket that is not taking them (Aerie sends only small frames).
+const MAX_UNSENT: usize = 4 * 1024 * 1024;
+
 /// Why a connect failed, without secrets (Wings URLs carry none, but the text is clipped).
 #[derive(Debug)]
 pub(super) struct ConnectFailure {
@@ -294,7 +297,11 @@ async fn open(url: &str, origin: &str, tls_opts: &TlsOptions) -> Result<Link, Co
     let config = WebSocketConfig::default()
         .read_buffer_size(1024)
         .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE));
+        .max_frame_size(Some(MAX_MESSAGE))
+        // Sends queue in tungstenite when the socket cannot take them at once; a node that
+        // stops reading must not make that queue grow without bound: past this the send fails
+        // and the link is dropped and reconnected.
+        .max_write_buffer_size(MAX_UNSENT);
     let nb = Nb {
         stream,
         blocked: Interest::READABLE,
@@ -494,14 +501,34 @@ mod tests {
             .await
             .unwrap();
         // On this single-threaded runtime the node cannot read until the test awaits, so
-        // this overruns loopback's socket buffers.
+        // sending overruns loopback's socket buffers.
         let big = "x".repeat(200_000);
-        for _ in 0..64 {
+        let mut sent = 0;
+        while !link.unflushed {
             link.send(Message::text(big.clone())).unwrap();
+            sent += 1;
+            assert!(sent < 1000, "the socket never filled");
         }
-        assert!(link.unflushed, "the test must overrun the socket buffer");
-        for _ in 0..64 {
+        // One more, wholly queued behind the part the socket did not take.
+        link.send(Message::text(big.clone())).unwrap();
+        for _ in 0..=sent {
             assert_eq!(next(&mut link).await, Message::text("got 200000"));
         }
+    }
+
+    #[tokio::test]
+    async fn a_node_that_stops_reading_cannot_grow_the_send_queue_without_bound() {
+        let (port, _) = node(None, 0, None).await;
+        let url = format!("ws://127.0.0.1:{port}/ws");
+        let mut link = connect(&url, "https://p", WAIT, &TlsOptions::default())
+            .await
+            .unwrap();
+        // The node cannot read while this loop runs (single-threaded runtime).
+        let big = "x".repeat(200_000);
+        let refused = (0..1000).find_map(|_| link.send(Message::text(big.clone())).err());
+        assert!(
+            matches!(refused, Some(tungstenite::Error::WriteBufferFull(_))),
+            "{refused:?}"
+        );
     }
 }
