@@ -516,6 +516,45 @@ mod tests {
         }
     }
 
+    /// A node that completes the upgrade, then writes `raw` bytes as they are.
+    async fn raw_node(raw: Vec<u8>) -> u16 {
+        use tokio::io::AsyncWriteExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            ws.get_mut().write_all(&raw).await.unwrap();
+            // Keep the socket open: the link must notice the bytes, not a close.
+            std::future::pending::<()>().await;
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn hostile_frames_end_the_link_with_an_error_not_a_panic() {
+        let huge_len = [0x81, 0x7f, 0, 0, 0, 1, 0, 0, 0, 0];
+        let mut long_ping = vec![0x89, 0x7e, 0x01, 0x00];
+        long_ping.extend([0u8; 256]);
+        for raw in [
+            vec![0x83, 0x00],                         // reserved opcode
+            vec![0xf1, 0x00],                         // reserved bits set
+            vec![0x81, 0x02, 0xff, 0xfe],             // text that is not UTF-8
+            huge_len.to_vec(), // a 4 GiB frame announced: refused before any buffer
+            long_ping,         // a ping longer than control frames may be
+            vec![0x01, 0x01, b'a', 0x01, 0x01, b'b'], // a continuation where none may follow
+        ] {
+            let port = raw_node(raw.clone()).await;
+            let url = format!("ws://127.0.0.1:{port}/ws");
+            let mut link = connect(&url, "https://p", WAIT, &TlsOptions::default())
+                .await
+                .unwrap();
+            let wait = std::future::poll_fn(|cx| link.poll_next(cx));
+            let got = tokio::time::timeout(WAIT, wait).await.unwrap();
+            assert!(got.is_err(), "{raw:?} gave {got:?}");
+        }
+    }
+
     #[tokio::test]
     async fn a_node_that_stops_reading_cannot_grow_the_send_queue_without_bound() {
         let (port, _) = node(None, 0, None).await;
