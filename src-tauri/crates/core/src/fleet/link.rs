@@ -156,12 +156,16 @@ pub(super) struct Link {
     unflushed: bool,
     /// The last read answered "would block" (see [`Link::poll_next`]).
     drained: bool,
+    /// The socket holds the task's waker for readability from a check that found it not
+    /// ready, and nothing has read since (a read may leave another waker there).
+    waiting: bool,
 }
 
 impl Link {
     /// The next message the socket already holds, without waiting: `Ok(None)` when there is
     /// none yet, `Err(ConnectionClosed)` once the socket has ended.
     fn try_next(&mut self) -> Result<Option<Message>, tungstenite::Error> {
+        self.waiting = false;
         match self.ws.read() {
             Ok(m) => {
                 self.drained = false;
@@ -188,7 +192,7 @@ impl Link {
             // the socket can bring one, and asking its readiness costs no read (a read zeroes
             // tungstenite's read buffer first). Readiness that arrived since that read shows
             // here, so nothing is missed between the two.
-            if self.drained && self.ws.get_ref().tcp().poll_read_ready(cx)?.is_pending() {
+            if self.drained && self.wait_readable(cx)?.is_pending() {
                 return Poll::Pending;
             }
             if let Some(m) = self.try_next()? {
@@ -197,7 +201,34 @@ impl Link {
         }
     }
 
+    /// Whether the socket has become readable; registers the task to hear when it does.
+    ///
+    /// A wake polls this twice (at the end of the frames it handled, and again in the task's
+    /// select): the second time the task's waker is already there, and only readiness, an
+    /// atomic load, is checked. Tokio takes the waker only when it marks the socket readable,
+    /// which that load sees.
+    fn wait_readable(&mut self, cx: &mut Context<'_>) -> io::Result<Poll<()>> {
+        let tcp = self.ws.get_ref().tcp();
+        if self.waiting {
+            // `Ok(())` from the closure leaves the readiness as it is.
+            return match tcp.try_io(Interest::READABLE, || Ok(())) {
+                Ok(()) => Ok(Poll::Ready(())),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Poll::Pending),
+                Err(e) => Err(e),
+            };
+        }
+        match tcp.poll_read_ready(cx) {
+            Poll::Ready(r) => r.map(Poll::Ready),
+            Poll::Pending => {
+                self.waiting = true;
+                Ok(Poll::Pending)
+            }
+        }
+    }
+
     fn flush(&mut self) -> Result<(), tungstenite::Error> {
+        // Writing goes through the same stream (and, under TLS, may touch its reading side).
+        self.waiting = false;
         match self.ws.flush() {
             Ok(()) => {
                 self.unflushed = false;
@@ -214,6 +245,7 @@ impl Link {
     /// Queues `msg` and writes what the socket takes now; the rest goes out from
     /// [`Link::poll_next`] as the socket drains.
     pub fn send(&mut self, msg: Message) -> Result<(), tungstenite::Error> {
+        self.waiting = false;
         match self.ws.write(msg) {
             Ok(()) => self.flush(),
             Err(e) if would_block(&e) => {
@@ -315,6 +347,7 @@ async fn open(url: &str, origin: &str, tls_opts: &TlsOptions) -> Result<Link, Co
                     unflushed: false,
                     // The handshake may have read frames past its response.
                     drained: false,
+                    waiting: false,
                 });
             }
             Err(HandshakeError::Interrupted(mid)) => {
