@@ -41,7 +41,8 @@ pub(super) struct ConnectFailure {
     pub detail: String,
 }
 
-/// The byte stream under the WebSocket.
+/// The byte stream under the WebSocket. Not tokio-tungstenite's `MaybeTlsStream`: that enum is
+/// non-exhaustive, and the link must reach the TCP socket of every variant to wait on it.
 enum Stream {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
@@ -384,6 +385,12 @@ mod tests {
 
     const WAIT: Duration = Duration::from_secs(10);
 
+    /// Opens a link to the plain `ws://` node on `port`, trusting the platform's roots.
+    async fn open_plain(port: u16) -> Result<Link, ConnectFailure> {
+        let url = format!("ws://127.0.0.1:{port}/ws");
+        connect(&url, "https://p", WAIT, &TlsOptions::default()).await
+    }
+
     async fn next(link: &mut Link) -> Message {
         let wait = std::future::poll_fn(|cx| link.poll_next(cx));
         tokio::time::timeout(WAIT, wait).await.unwrap().unwrap()
@@ -518,21 +525,14 @@ mod tests {
     #[tokio::test]
     async fn refused_upgrade_reports_its_status() {
         let (port, _) = node(None, 0, Some(403)).await;
-        let url = format!("ws://127.0.0.1:{port}/ws");
-        let f = connect(&url, "https://p", WAIT, &TlsOptions::default())
-            .await
-            .err()
-            .unwrap();
+        let f = open_plain(port).await.err().unwrap();
         assert_eq!(f.status, Some(403), "{}", f.detail);
     }
 
     #[tokio::test]
     async fn writes_the_socket_cannot_take_at_once_go_out_while_reading() {
         let (port, _) = node(None, 0, None).await;
-        let url = format!("ws://127.0.0.1:{port}/ws");
-        let mut link = connect(&url, "https://p", WAIT, &TlsOptions::default())
-            .await
-            .unwrap();
+        let mut link = open_plain(port).await.unwrap();
         // On this single-threaded runtime the node cannot read until the test awaits, so
         // sending overruns loopback's socket buffers.
         let big = "x".repeat(200_000);
@@ -578,10 +578,7 @@ mod tests {
             vec![0x01, 0x01, b'a', 0x01, 0x01, b'b'], // a continuation where none may follow
         ] {
             let port = raw_node(raw.clone()).await;
-            let url = format!("ws://127.0.0.1:{port}/ws");
-            let mut link = connect(&url, "https://p", WAIT, &TlsOptions::default())
-                .await
-                .unwrap();
+            let mut link = open_plain(port).await.unwrap();
             let wait = std::future::poll_fn(|cx| link.poll_next(cx));
             let got = tokio::time::timeout(WAIT, wait).await.unwrap();
             assert!(got.is_err(), "{raw:?} gave {got:?}");
@@ -591,10 +588,7 @@ mod tests {
     #[tokio::test]
     async fn a_node_that_stops_reading_cannot_grow_the_send_queue_without_bound() {
         let (port, _) = node(None, 0, None).await;
-        let url = format!("ws://127.0.0.1:{port}/ws");
-        let mut link = connect(&url, "https://p", WAIT, &TlsOptions::default())
-            .await
-            .unwrap();
+        let mut link = open_plain(port).await.unwrap();
         // The node cannot read while this loop runs (single-threaded runtime).
         let big = "x".repeat(200_000);
         let refused = (0..1000).find_map(|_| link.send(Message::text(big.clone())).err());
