@@ -44,11 +44,6 @@ pub use options::{
     Endpoint, FrameLimits, FullPolicy, HeartbeatOptions, HookFuture, Interceptor, QueueOptions,
     ReconnectContext, ReconnectDecision, ReconnectHook, SocketOptions,
 };
+/// For the fleet's own Wings link: the same shared TLS settings as this module's sockets.
+pub(crate) use tls::client_config as client_tls_config;
 pub use tls::{TlsOptions, fingerprint};
-
-/// TLS settings for a `wss://` link with these trust options (shared between links alike).
-pub(crate) fn client_tls_config(
-    opts: &TlsOptions,
-) -> crate::Result<std::sync::Arc<rustls::ClientConfig>> {
-    tls::client_config(opts)
-}
