@@ -215,6 +215,12 @@ impl Doorbell {
     pub fn take(&self) -> bool {
         self.rung.swap(false, Ordering::AcqRel)
     }
+
+    /// Marks the ring, then wakes the task, which finds the mark when it runs.
+    fn ring(&self) {
+        self.rung.store(true, Ordering::Release);
+        self.task.wake();
+    }
 }
 
 /// The queue's waker: an entry's waker rings its doorbell.
@@ -224,8 +230,7 @@ impl std::task::Wake for Entry {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.doorbell.rung.store(true, Ordering::Release);
-        self.doorbell.task.wake();
+        self.doorbell.ring();
     }
 }
 
