@@ -13,7 +13,6 @@
 //! ```
 
 mod hub;
-mod link;
 mod server_task;
 
 use std::collections::HashMap;

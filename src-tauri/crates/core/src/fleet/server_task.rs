@@ -16,16 +16,36 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::FleetConfig;
 use super::hub::{Bus, Entry};
-use super::link::{self, Link};
 use crate::clock::now_ms;
 use crate::event::{ConnectionState, ServerEventKind};
 use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
 use crate::protocol::wings::{Input, Output, Session};
 use crate::socket::TlsOptions;
+use crate::socket::link::{self, Dial, Link};
 use crate::{Error, Result};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// Buffered frames handled per wake before the other branches get a look.
 const DRAIN_MAX: usize = 64;
+
+/// Largest inbound message accepted. Wings caps console lines at 64 KiB; stats are small.
+const MAX_MESSAGE: usize = 256 * 1024;
+
+/// Most bytes queued for a node that is not taking them (Aerie sends only small frames): past
+/// this a send fails and the link is redone.
+const MAX_UNSENT: usize = 4 * 1024 * 1024;
+
+/// Frame limits of a server's socket. The default 128 KiB read buffer per socket would cost
+/// 128 MB for 1,000 servers, and tungstenite zeroes the whole read size before each read:
+/// 1 KiB holds a stats frame or several console lines, and bigger frames still arrive whole
+/// over several reads.
+fn frame_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(1024)
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE))
+        .max_write_buffer_size(MAX_UNSENT)
+}
 
 /// State shared by all servers of one panel.
 #[derive(Debug)]
@@ -323,16 +343,19 @@ impl Driver {
                 .counters
                 .connects
                 .fetch_add(1, Ordering::Relaxed);
-            link::connect(
-                &url,
-                &self.origin,
-                self.ctx.cfg.connect_timeout,
-                &TlsOptions::default(),
-            )
+            let headers = [("Origin".to_owned(), self.origin.clone())];
+            link::connect(Dial {
+                url: &url,
+                headers: &headers,
+                subprotocols: &[],
+                tls: &TlsOptions::default(),
+                config: frame_config(),
+                timeout: self.ctx.cfg.connect_timeout,
+            })
             .await
         };
         match result {
-            Ok(ws) => {
+            Ok((ws, _)) => {
                 self.ws = Some(ws);
                 self.last_rx = Instant::now();
                 self.ping_out = None;

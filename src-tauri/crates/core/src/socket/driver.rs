@@ -4,29 +4,21 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, sleep, sleep_until, timeout};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::header::{
-    HeaderName, HeaderValue, SEC_WEBSOCKET_PROTOCOL,
-};
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio::time::{Instant, sleep, sleep_until};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message as WsMessage};
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::backoff::{Backoff, ReconnectPolicy};
-use super::error::{SocketErrorKind, err};
+use super::error::SocketErrorKind;
 use super::event::{Batch, CloseInfo, EventSender, SocketEvent, SocketState};
 use super::handle::{Shared, lock};
+use super::link::{self, Dial, Link};
 use super::message::Message;
 use super::metrics::{redact_url, scrub};
 use super::options::{Endpoint, ReconnectContext, ReconnectDecision, SocketOptions};
 use super::tls;
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Ws = Link;
 
 /// Messages written per wake before other work (reads, pings) gets a turn.
 const WRITE_BATCH: usize = 64;
@@ -389,42 +381,37 @@ impl Driver {
                     cmd = self.cmds.recv() => return Err(self.on_command(cmd)),
                 }
             }
-            let limit = self.opts.connect_timeout;
-            let connector = match self.connector(url, version, &endpoint) {
-                Ok(c) => c,
-                Err(e) => {
-                    self.report(SocketErrorKind::Tls, e.to_string()).await;
-                    continue;
-                }
+            if url.starts_with("wss:")
+                && let Err(e) = self.tls_config(version, &endpoint)
+            {
+                self.report(SocketErrorKind::Tls, e.to_string()).await;
+                continue;
+            }
+            let dial = Dial {
+                url,
+                headers: &endpoint.headers,
+                subprotocols: &endpoint.subprotocols,
+                tls: &endpoint.tls,
+                config: self.opts.limits.to_config(),
+                timeout: self.opts.connect_timeout,
             };
-            let config = self.opts.limits.to_config();
             let dialed = tokio::select! {
-                r = timeout(limit, dial(url, &endpoint, config, connector)) => r,
+                r = link::connect(dial) => r,
                 cmd = self.cmds.recv() => return Err(self.on_command(cmd)),
             };
             match dialed {
-                Ok(Ok((ws, protocol))) => return Ok(Some((ws, shown, protocol))),
-                Ok(Err(crate::Error::Socket { kind, detail })) => {
-                    self.report(kind, format!("{shown}: {}", scrub(&detail, url)))
+                Ok((ws, protocol)) => return Ok(Some((ws, shown, protocol))),
+                Err(f) => {
+                    self.report(f.kind, format!("{shown}: {}", scrub(&f.detail, url)))
                         .await;
-                }
-                Ok(Err(other)) => {
-                    let detail = scrub(&other.to_string(), url);
-                    self.report(SocketErrorKind::Connect, format!("{shown}: {detail}"))
-                        .await;
-                }
-                Err(_) => {
-                    self.report(
-                        SocketErrorKind::ConnectTimeout,
-                        format!("{shown}: no connection within {limit:?}"),
-                    )
-                    .await;
                 }
             }
         }
         Ok(None)
     }
 
+    /// The endpoint's TLS settings, built once per endpoint version and held here so every
+    /// reconnect finds them in the shared cache.
     fn tls_config(
         &mut self,
         version: u64,
@@ -438,14 +425,6 @@ impl Driver {
         let config = tls::client_config(&ep.tls)?;
         self.tls = Some((version, config.clone()));
         Ok(config)
-    }
-
-    fn connector(&mut self, url: &str, version: u64, ep: &Endpoint) -> crate::Result<Connector> {
-        if url.starts_with("wss:") {
-            Ok(Connector::Rustls(self.tls_config(version, ep)?))
-        } else {
-            Ok(Connector::Plain)
-        }
     }
 
     async fn session(&mut self, mut ws: Ws, url: String, protocol: Option<String>) -> Ended {
@@ -472,12 +451,16 @@ impl Driver {
         let ping_timer = sleep_until(hb.interval.map_or(far, |i| Instant::now() + i));
         let pong_timer = sleep_until(far);
         let idle_timer = sleep_until(hb.idle_timeout.map_or(far, |t| Instant::now() + t));
-        tokio::pin!(ping_timer, pong_timer, idle_timer);
+        // Armed while written bytes wait for a peer that is not reading.
+        let stall_timer = sleep_until(far);
+        tokio::pin!(ping_timer, pong_timer, idle_timer, stall_timer);
+        let mut stall_at: Option<Instant> = None;
         let shared = self.shared.clone();
 
-        if let Err(e) = self.flush_outbox(&mut ws, stall).await {
+        if let Err(e) = self.flush_outbox(&mut ws) {
             return e;
         }
+        watch_stall(&ws, &mut stall_at, stall_timer.as_mut(), stall, far);
         loop {
             let awaiting_pong = beat.pong_due.is_some();
             tokio::select! {
@@ -485,19 +468,19 @@ impl Driver {
                 cmd = self.cmds.recv() => {
                     return match self.on_command(cmd) {
                         Interrupt::Restart => {
-                            graceful_close(&mut ws, 1000, "reconnecting").await;
+                            ws.close_gracefully(1000, "reconnecting", CLOSE_GRACE).await;
                             Ended::ManualReconnect
                         }
                         Interrupt::Shutdown => {
                             let (code, reason) = self.closing_frame();
-                            graceful_close(&mut ws, code, &reason).await;
+                            ws.close_gracefully(code, &reason, CLOSE_GRACE).await;
                             Ended::Shutdown
                         }
                     };
                 }
-                frame = ws.next() => {
+                frame = std::future::poll_fn(|cx| ws.poll_next(cx)) => {
                     let mut burst = Burst::new(self.events.batch);
-                    let mut first = Some(frame);
+                    let mut first = Some(Some(frame));
                     let mut budget = READ_BATCH;
                     // Drain what is already readable before paying for another select round
                     // and another wake of the reader; the reading itself runs outside this
@@ -520,18 +503,26 @@ impl Driver {
                             // After a close frame tungstenite has queued the reply: push it
                             // out, then drop the connection rather than wait for a peer that
                             // may never hang up. (On a dead stream this fails at once.)
-                            let _ = timeout(CLOSE_GRACE, ws.flush()).await;
+                            ws.drain_writes(CLOSE_GRACE).await;
                         }
                         return end;
                     }
                     if awaiting_pong && beat.pong_due.is_none() {
                         pong_timer.as_mut().reset(far);
                     }
+                    watch_stall(&ws, &mut stall_at, stall_timer.as_mut(), stall, far);
                 }
                 () = shared.outbox_ready.notified() => {
-                    if let Err(e) = self.flush_outbox(&mut ws, stall).await {
+                    if let Err(e) = self.flush_outbox(&mut ws) {
                         return e;
                     }
+                    watch_stall(&ws, &mut stall_at, stall_timer.as_mut(), stall, far);
+                }
+                () = &mut stall_timer, if stall_at.is_some() => {
+                    if ws.unflushed() {
+                        return stalled(stall);
+                    }
+                    stall_at = None;
                 }
                 () = &mut ping_timer, if hb.interval.is_some() => {
                     let now = Instant::now();
@@ -540,17 +531,18 @@ impl Driver {
                         beat.seq += 1;
                         beat.sent = now;
                         let ping = WsMessage::Ping(beat.seq.to_be_bytes().to_vec().into());
-                        if let Err(e) = write_one(&mut ws, ping, stall).await {
+                        if let Err(e) = write_one(&mut ws, ping) {
                             return e;
                         }
                     }
                     if let Some(app) = hb.app_ping.clone() {
                         let len = app.len();
-                        if let Err(e) = write_one(&mut ws, app.into(), stall).await {
+                        if let Err(e) = write_one(&mut ws, app.into()) {
                             return e;
                         }
                         shared.counters.add_out(len);
                     }
+                    watch_stall(&ws, &mut stall_at, stall_timer.as_mut(), stall, far);
                     if beat.pong_due.is_none() {
                         let due = now + hb.pong_timeout;
                         beat.pong_due = Some(due);
@@ -601,9 +593,6 @@ impl Driver {
                 return Read::End(end);
             }
         }
-        // One context for the whole burst: polling without waiting (a readable frame or
-        // nothing), as `now_or_never` would, without building one per frame.
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         loop {
             if burst.is_full() {
                 return Read::Full;
@@ -611,11 +600,14 @@ impl Driver {
             if *budget == 0 {
                 return Read::Dry;
             }
-            let std::task::Poll::Ready(frame) = ws.poll_next_unpin(&mut cx) else {
-                return Read::Dry;
+            // Only what the link already holds or the socket has ready: no waiting.
+            let frame = match ws.try_next() {
+                Ok(Some(m)) => Ok(m),
+                Ok(None) => return Read::Dry,
+                Err(e) => Err(e),
             };
             *budget -= 1;
-            if let Some(end) = self.on_read(frame, plain, beat, burst) {
+            if let Some(end) = self.on_read(Some(frame), plain, beat, burst) {
                 return Read::End(end);
             }
         }
@@ -726,10 +718,10 @@ impl Driver {
         Some(msg)
     }
 
-    /// Writes queued messages in order. On failure the message goes back to the queue if it
-    /// may be replayed.
-    async fn flush_outbox(&mut self, ws: &mut Ws, stall: Duration) -> Result<(), Ended> {
-        let mut acks = Vec::new();
+    /// Writes queued messages in order. They go to the link, which writes what the socket
+    /// takes now and the rest as it drains (a peer that stops reading is caught by the stall
+    /// timer). On failure the message goes back to the queue if it may be replayed.
+    fn flush_outbox(&mut self, ws: &mut Ws) -> Result<(), Ended> {
         let mut written = 0;
         while written < WRITE_BATCH {
             let Some(item) = lock(&self.shared.outbox).pop() else {
@@ -747,43 +739,23 @@ impl Driver {
                 continue;
             };
             let len = msg.len();
-            match timeout(stall, ws.feed(msg.into())).await {
-                Ok(Ok(())) => {
+            match ws.send(msg.into()) {
+                Ok(()) => {
                     self.shared.counters.add_out(len);
                     written += 1;
-                    acks.extend(item.ack);
+                    if let Some(ack) = item.ack {
+                        let _ = ack.send(Ok(()));
+                    }
                 }
-                Ok(Err(e)) => {
+                Err(e) => {
                     self.requeue(item);
-                    return Err(Ended::Failed {
-                        kind: SocketErrorKind::Protocol,
-                        detail: e.to_string(),
-                    });
-                }
-                Err(_) => {
-                    self.requeue(item);
-                    return Err(stalled(stall));
+                    return Err(write_failed(&e));
                 }
             }
         }
         if written == WRITE_BATCH {
             // More may wait: come back after other branches had a turn.
             self.shared.outbox_ready.notify_one();
-        }
-        if written > 0 {
-            match timeout(stall, ws.flush()).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    return Err(Ended::Failed {
-                        kind: SocketErrorKind::Protocol,
-                        detail: e.to_string(),
-                    });
-                }
-                Err(_) => return Err(stalled(stall)),
-            }
-        }
-        for ack in acks {
-            let _ = ack.send(Ok(()));
         }
         Ok(())
     }
@@ -928,41 +900,6 @@ impl Driver {
     }
 }
 
-async fn dial(
-    url: &str,
-    ep: &Endpoint,
-    config: tokio_tungstenite::tungstenite::protocol::WebSocketConfig,
-    connector: Connector,
-) -> crate::Result<(Ws, Option<String>)> {
-    let mut req = url
-        .into_client_request()
-        .map_err(|e| err(SocketErrorKind::InvalidUrl, e.to_string()))?;
-    let headers = req.headers_mut();
-    for (name, value) in &ep.headers {
-        // The value is secret: name it, never quote it.
-        let bad = || err(SocketErrorKind::InvalidHeader, format!("header {name:?}"));
-        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
-        let mut v = HeaderValue::from_str(value).map_err(|_| bad())?;
-        v.set_sensitive(true);
-        headers.append(n, v);
-    }
-    if !ep.subprotocols.is_empty() {
-        let v = HeaderValue::from_str(&ep.subprotocols.join(", "))
-            .map_err(|_| err(SocketErrorKind::InvalidHeader, "subprotocols"))?;
-        headers.insert(SEC_WEBSOCKET_PROTOCOL, v);
-    }
-    let (ws, resp) =
-        tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, Some(connector))
-            .await
-            .map_err(describe_connect_error)?;
-    let protocol = resp
-        .headers()
-        .get(SEC_WEBSOCKET_PROTOCOL)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    Ok((ws, protocol))
-}
-
 fn stalled(stall: Duration) -> Ended {
     Ended::Failed {
         kind: SocketErrorKind::DeadLink,
@@ -970,47 +907,42 @@ fn stalled(stall: Duration) -> Ended {
     }
 }
 
-async fn write_one(ws: &mut Ws, msg: WsMessage, stall: Duration) -> Result<(), Ended> {
-    match timeout(stall, ws.send(msg)).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(Ended::Failed {
+/// A write the link refused: a peer that stopped reading long enough to fill the link's
+/// bounded write buffer is a dead link; anything else is a protocol failure.
+fn write_failed(e: &WsError) -> Ended {
+    match e {
+        WsError::WriteBufferFull(_) => Ended::Failed {
+            kind: SocketErrorKind::DeadLink,
+            detail: "peer stopped reading: the write buffer is full".to_owned(),
+        },
+        other => Ended::Failed {
             kind: SocketErrorKind::Protocol,
-            detail: e.to_string(),
-        }),
-        Err(_) => Err(stalled(stall)),
+            detail: other.to_string(),
+        },
     }
 }
 
-/// Sends a close frame and waits briefly for the peer's, so the peer sees a clean close.
-async fn graceful_close(ws: &mut Ws, code: u16, reason: &str) {
-    let frame = CloseFrame {
-        code: CloseCode::from(code),
-        reason: reason.into(),
-    };
-    let _ = timeout(CLOSE_GRACE, async {
-        if ws.close(Some(frame)).await.is_ok() {
-            while let Some(Ok(_)) = ws.next().await {}
-        }
-    })
-    .await;
+fn write_one(ws: &mut Ws, msg: WsMessage) -> Result<(), Ended> {
+    ws.send(msg).map_err(|e| write_failed(&e))
 }
 
-fn describe_connect_error(e: WsError) -> crate::Error {
-    match e {
-        WsError::Http(resp) => {
-            let status = resp.status();
-            let body = resp
-                .body()
-                .as_deref()
-                .map(|b| String::from_utf8_lossy(&b[..b.len().min(200)]).into_owned())
-                .unwrap_or_default();
-            err(
-                SocketErrorKind::Connect,
-                format!("upgrade refused: HTTP {status} {body}"),
-            )
-        }
-        WsError::Url(u) => err(SocketErrorKind::InvalidUrl, u.to_string()),
-        WsError::Tls(t) => err(SocketErrorKind::Connect, format!("TLS: {t}")),
-        other => err(SocketErrorKind::Connect, other.to_string()),
+/// Arms the stall deadline when written bytes start waiting on the peer, keeps it while they
+/// still wait, and clears it once the link has written everything. The timer is touched
+/// only when the deadline changes (never on an ordinary frame).
+fn watch_stall(
+    ws: &Ws,
+    armed: &mut Option<Instant>,
+    timer: std::pin::Pin<&mut tokio::time::Sleep>,
+    stall: Duration,
+    far: Instant,
+) {
+    let next = match (ws.unflushed(), *armed) {
+        (false, _) => None,
+        (true, Some(at)) => Some(at),
+        (true, None) => Some(Instant::now() + stall),
+    };
+    if next != *armed {
+        *armed = next;
+        timer.reset(next.unwrap_or(far));
     }
 }

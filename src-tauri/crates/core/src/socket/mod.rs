@@ -27,6 +27,7 @@ mod error;
 mod event;
 mod gate;
 mod handle;
+pub(crate) mod link;
 mod message;
 mod metrics;
 mod options;
@@ -44,6 +45,4 @@ pub use options::{
     Endpoint, FrameLimits, FullPolicy, HeartbeatOptions, HookFuture, Interceptor, QueueOptions,
     ReconnectContext, ReconnectDecision, ReconnectHook, SocketOptions,
 };
-/// For the fleet's own Wings link: the same shared TLS settings as this module's sockets.
-pub(crate) use tls::client_config as client_tls_config;
-pub use tls::{TlsOptions, fingerprint};
+pub use tls::{TlsOptions, fingerprint, fingerprint_text, untrusted_message};

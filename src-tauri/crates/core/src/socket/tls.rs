@@ -73,6 +73,107 @@ fn parse_fingerprint(text: &str) -> crate::Result<[u8; 32]> {
     Ok(out)
 }
 
+/// A SHA-256 fingerprint as people compare them: upper-case hex pairs joined by colons
+/// (`AB:CD:…`), the form browsers and `openssl x509 -fingerprint` show.
+pub fn fingerprint_text(sha256: &[u8; 32]) -> String {
+    let pairs: Vec<String> = sha256.iter().map(|b| format!("{b:02X}")).collect();
+    pairs.join(":")
+}
+
+/// What to tell the user about a node whose certificate `seen` the trust settings `opts`
+/// refused: either never trusted, or different from the one they trusted (a changed
+/// certificate is never re-trusted silently).
+pub fn untrusted_message(opts: &TlsOptions, seen: &[u8; 32]) -> String {
+    match opts.pinned_sha256 {
+        Some(pin) if pin != *seen => format!(
+            "node certificate changed: trusted SHA-256 {}, the node now presents SHA-256 {}; \
+             refused (trust the new certificate only if its owner replaced it)",
+            fingerprint_text(&pin),
+            fingerprint_text(seen)
+        ),
+        _ => format!(
+            "node certificate not trusted: SHA-256 {}",
+            fingerprint_text(seen)
+        ),
+    }
+}
+
+/// Reads the fingerprint of the certificate a TLS server at `host:port` presents, without
+/// trusting it: the handshake is always refused right after the certificate arrives, so
+/// nothing is ever sent to that server. `None` when no certificate could be read in 5 s.
+pub(crate) async fn presented_certificate(host: &str, port: u16) -> Option<[u8; 32]> {
+    let seen = Arc::new(Mutex::new(None));
+    let provider = provider();
+    let config = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(RecordAndRefuse {
+            seen: seen.clone(),
+            algorithms: provider.signature_verification_algorithms,
+        }))
+        .with_no_client_auth();
+    let name = ServerName::try_from(host.to_owned()).ok()?;
+    let attempt = async {
+        let tcp = tokio::net::TcpStream::connect((host, port)).await.ok()?;
+        // Always an error: the verifier refuses every certificate.
+        let _ = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(name, tcp)
+            .await;
+        Some(())
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), attempt)
+        .await
+        .ok()??;
+    *seen.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A verifier that notes the fingerprint of the certificate presented, then refuses it.
+#[derive(Debug)]
+struct RecordAndRefuse {
+    seen: Arc<Mutex<Option<[u8; 32]>>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for RecordAndRefuse {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        *self.seen.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(fingerprint(end_entity.as_ref()));
+        Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::ApplicationVerificationFailure,
+        ))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("refused".into()))
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("refused".into()))
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

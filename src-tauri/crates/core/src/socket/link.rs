@@ -1,5 +1,6 @@
-//! One Wings socket: the `Origin` header Wings checks, frame-size limits, a timeout, and a
-//! frame reader that costs a 1,000-server fleet as little as it can.
+//! The one WebSocket transport under every socket: dial (TCP, TLS by [`super::TlsOptions`],
+//! upgrade with the caller's headers and subprotocols, within a timeout) and a frame reader
+//! that costs a 1,000-socket fleet as little as it can.
 //!
 //! tungstenite runs here directly on the socket's readiness rather than through
 //! tokio-tungstenite's adapter, whose wake-up proxies a fleet pays for on every frame. A frame
@@ -7,7 +8,8 @@
 //! costs no system call, and once a read has said "would block" the link asks the socket's
 //! readiness before reading again.
 //!
-//! Reconnecting is the server task's job (it needs to decide about tokens between attempts).
+//! A link is one connection: reconnecting, heartbeats and queues belong to its owner (the
+//! socket task of [`super::SocketHandle`], or a fleet server task that drives its link inline).
 
 use std::io::{self, Read, Write};
 use std::pin::Pin;
@@ -20,24 +22,46 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::handshake::HandshakeError;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::http::header::{
+    HeaderName, HeaderValue, SEC_WEBSOCKET_PROTOCOL,
+};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message, WebSocket};
 
-use crate::socket::TlsOptions;
+use super::error::SocketErrorKind;
+use super::tls::{self, TlsOptions};
 
-/// Largest inbound message accepted. Wings caps console lines at 64 KiB; stats are small.
-const MAX_MESSAGE: usize = 256 * 1024;
+/// What to dial: everything about one connection attempt except the URL's secrets, which the
+/// caller keeps out of [`ConnectFailure`] texts.
+#[derive(Clone, Copy)]
+pub(crate) struct Dial<'a> {
+    /// `ws://` or `wss://` URL.
+    pub url: &'a str,
+    /// Extra upgrade headers (`Origin`, `Authorization`...); values are marked sensitive.
+    pub headers: &'a [(String, String)],
+    /// Offered `Sec-WebSocket-Protocol` values, in order of preference.
+    pub subprotocols: &'a [String],
+    /// Whom `wss://` trusts.
+    pub tls: &'a TlsOptions,
+    /// Frame, message and buffer limits.
+    pub config: WebSocketConfig,
+    /// TCP + TLS + upgrade, all together.
+    pub timeout: Duration,
+}
 
-/// Most bytes queued for a socket that is not taking them (Aerie sends only small frames).
-const MAX_UNSENT: usize = 4 * 1024 * 1024;
-
-/// Why a connect failed, without secrets (Wings URLs carry none, but the text is clipped).
+/// Why a connect failed, without secrets (callers scrub the URL's query from `detail`).
 #[derive(Debug)]
-pub(super) struct ConnectFailure {
+pub(crate) struct ConnectFailure {
+    /// Which stage failed, as the socket reports it.
+    pub kind: SocketErrorKind,
     /// HTTP status of a refused upgrade (403 origin, 404 unknown server, 400 too many sockets).
     pub status: Option<u16>,
-    /// For logs and status text.
+    /// The certificate the node presented, when TLS refused it as untrusted: what a user is
+    /// asked to trust (never trusted silently).
+    pub untrusted: Option<[u8; 32]>,
+    /// For logs and status text: clipped to 200 characters, except a refused certificate's
+    /// message, which names whole fingerprints.
     pub detail: String,
 }
 
@@ -150,8 +174,8 @@ fn would_block(e: &tungstenite::Error) -> bool {
     matches!(e, tungstenite::Error::Io(io) if io.kind() == io::ErrorKind::WouldBlock)
 }
 
-/// An open Wings socket.
-pub(super) struct Link {
+/// An open WebSocket connection.
+pub(crate) struct Link {
     ws: WebSocket<Nb>,
     /// Something written is still in tungstenite's buffer, waiting for the socket to take it.
     unflushed: bool,
@@ -165,7 +189,7 @@ pub(super) struct Link {
 impl Link {
     /// The next message the socket already holds, without waiting: `Ok(None)` when there is
     /// none yet, `Err(ConnectionClosed)` once the socket has ended.
-    fn try_next(&mut self) -> Result<Option<Message>, tungstenite::Error> {
+    pub(crate) fn try_next(&mut self) -> Result<Option<Message>, tungstenite::Error> {
         self.waiting = false;
         match self.ws.read() {
             Ok(m) => {
@@ -181,7 +205,10 @@ impl Link {
     }
 
     /// Waits for the next message. Also finishes a write the socket could not take at once.
-    pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Result<Message, tungstenite::Error>> {
+    pub(crate) fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Message, tungstenite::Error>> {
         if self.unflushed
             && self.ws.get_ref().tcp().poll_write_ready(cx).is_ready()
             && let Err(e) = self.flush()
@@ -245,7 +272,7 @@ impl Link {
 
     /// Queues `msg` and writes what the socket takes now; the rest goes out from
     /// [`Link::poll_next`] as the socket drains.
-    pub fn send(&mut self, msg: Message) -> Result<(), tungstenite::Error> {
+    pub(crate) fn send(&mut self, msg: Message) -> Result<(), tungstenite::Error> {
         self.waiting = false;
         match self.ws.write(msg) {
             Ok(()) => self.flush(),
@@ -257,118 +284,221 @@ impl Link {
         }
     }
 
+    /// Whether something written still waits for the peer to take it.
+    pub(crate) fn unflushed(&self) -> bool {
+        self.unflushed
+    }
+
     /// Starts the closing handshake, best effort: the socket is dropped right after.
-    pub fn close(mut self) {
+    pub(crate) fn close(mut self) {
         if self.ws.close(None).is_ok() {
             let _ = self.ws.flush();
         }
     }
+
+    /// Sends a close frame and waits up to `grace` for the peer's, so the peer sees a clean
+    /// close with `code` and `reason`.
+    pub(crate) async fn close_gracefully(&mut self, code: u16, reason: &str, grace: Duration) {
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.into(),
+        };
+        if self.ws.close(Some(frame)).is_err() {
+            return;
+        }
+        let _ = self.flush();
+        let _ = tokio::time::timeout(grace, async {
+            while std::future::poll_fn(|cx| self.poll_next(cx)).await.is_ok() {}
+        })
+        .await;
+    }
+
+    /// Pushes out what tungstenite has queued (the reply to a peer's close, say), waiting up
+    /// to `grace` for the socket to take it.
+    pub(crate) async fn drain_writes(&mut self, grace: Duration) {
+        let _ = tokio::time::timeout(grace, async {
+            loop {
+                match self.ws.flush() {
+                    Err(e) if would_block(&e) => {
+                        let tcp = self.ws.get_ref().tcp();
+                        if tcp.writable().await.is_err() {
+                            return;
+                        }
+                    }
+                    _ => return,
+                }
+            }
+        })
+        .await;
+    }
 }
 
-/// Connects to `url` sending `Origin: origin`, within `timeout`; `wss://` trusts what `tls`
-/// says.
-pub(super) async fn connect(
-    url: &str,
-    origin: &str,
-    timeout: Duration,
-    tls: &TlsOptions,
-) -> Result<Link, ConnectFailure> {
-    match tokio::time::timeout(timeout, open(url, origin, tls)).await {
-        Err(_) => Err(fail(None, "timed out")),
+/// Connects as `dial` says, within its timeout. Returns the link and the subprotocol the
+/// peer chose.
+pub(crate) async fn connect(dial: Dial<'_>) -> Result<(Link, Option<String>), ConnectFailure> {
+    match tokio::time::timeout(dial.timeout, open(dial)).await {
+        Err(_) => Err(fail(
+            SocketErrorKind::ConnectTimeout,
+            None,
+            format!("no connection within {:?}", dial.timeout),
+        )),
         Ok(r) => r,
     }
 }
 
-fn fail(status: Option<u16>, detail: impl std::fmt::Display) -> ConnectFailure {
+fn fail(
+    kind: SocketErrorKind,
+    status: Option<u16>,
+    detail: impl std::fmt::Display,
+) -> ConnectFailure {
     ConnectFailure {
+        kind,
         status,
+        untrusted: None,
         detail: detail.to_string().chars().take(200).collect(),
     }
 }
 
-async fn open(url: &str, origin: &str, tls_opts: &TlsOptions) -> Result<Link, ConnectFailure> {
-    let mut req = url
-        .into_client_request()
-        .map_err(|e| fail(None, format!("bad socket URL: {e}")))?;
-    let origin = HeaderValue::from_str(origin).map_err(|_| fail(None, "bad origin"))?;
-    req.headers_mut().insert("Origin", origin);
+fn request(dial: &Dial<'_>) -> Result<tungstenite::handshake::client::Request, ConnectFailure> {
+    let mut req = dial.url.into_client_request().map_err(|e| {
+        fail(
+            SocketErrorKind::InvalidUrl,
+            None,
+            format!("bad socket URL: {e}"),
+        )
+    })?;
+    let headers = req.headers_mut();
+    for (name, value) in dial.headers {
+        // The value may be secret: name it, never quote it.
+        let bad = || {
+            fail(
+                SocketErrorKind::InvalidHeader,
+                None,
+                format!("header {name:?}"),
+            )
+        };
+        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+        let mut v = HeaderValue::from_str(value).map_err(|_| bad())?;
+        v.set_sensitive(true);
+        headers.append(n, v);
+    }
+    if !dial.subprotocols.is_empty() {
+        let v = HeaderValue::from_str(&dial.subprotocols.join(", "))
+            .map_err(|_| fail(SocketErrorKind::InvalidHeader, None, "subprotocols"))?;
+        headers.insert(SEC_WEBSOCKET_PROTOCOL, v);
+    }
+    Ok(req)
+}
+
+async fn open(dial: Dial<'_>) -> Result<(Link, Option<String>), ConnectFailure> {
+    let req = request(&dial)?;
     let uri = req.uri().clone();
     let tls = match uri.scheme_str() {
         Some("wss") => true,
         Some("ws") => false,
-        _ => return Err(fail(None, "bad socket URL: not ws:// or wss://")),
+        _ => {
+            return Err(fail(
+                SocketErrorKind::InvalidUrl,
+                None,
+                "bad socket URL: not ws:// or wss://",
+            ));
+        }
     };
     let host = uri
         .host()
-        .ok_or_else(|| fail(None, "bad socket URL: no host"))?;
+        .ok_or_else(|| fail(SocketErrorKind::InvalidUrl, None, "bad socket URL: no host"))?;
     // `http::Uri` keeps IPv6 literals bracketed; resolvers and TLS want them bare.
     let host = host
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
     let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+    let connect_err = |e: io::Error| fail(SocketErrorKind::Connect, None, e);
     let tcp = TcpStream::connect((host.as_str(), port))
         .await
-        .map_err(|e| fail(None, e))?;
-    // Wings' frames are small and each should leave at once.
-    tcp.set_nodelay(true).map_err(|e| fail(None, e))?;
+        .map_err(connect_err)?;
+    // Frames are small and each should leave at once.
+    tcp.set_nodelay(true).map_err(connect_err)?;
     let stream = if tls {
-        let config = crate::socket::client_tls_config(tls_opts).map_err(|e| fail(None, e))?;
-        let name = rustls::pki_types::ServerName::try_from(host)
-            .map_err(|e| fail(None, format!("bad host name: {e}")))?;
-        let s = TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .map_err(|e| fail(None, e))?;
-        Stream::Tls(Box::new(s))
+        let config =
+            tls::client_config(dial.tls).map_err(|e| fail(SocketErrorKind::Tls, None, e))?;
+        let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| {
+            fail(
+                SocketErrorKind::InvalidUrl,
+                None,
+                format!("bad host name: {e}"),
+            )
+        })?;
+        match TlsConnector::from(config).connect(name, tcp).await {
+            Ok(s) => Stream::Tls(Box::new(s)),
+            Err(e) => return Err(tls_failure(e, &host, port, dial.tls).await),
+        }
     } else {
         Stream::Plain(tcp)
     };
-    // The default 128 KiB read buffer per socket would cost 128 MB for 1,000 servers, and
-    // tungstenite zeroes the whole read size before each read: 1 KiB holds a stats frame or
-    // several console lines, and bigger frames still arrive whole over several reads.
-    let config = WebSocketConfig::default()
-        .read_buffer_size(1024)
-        .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE))
-        // Sends queue in tungstenite when the socket cannot take them at once; a node that
-        // stops reading must not make that queue grow without bound: past this the send fails
-        // and the link is dropped and reconnected.
-        .max_write_buffer_size(MAX_UNSENT);
     let nb = Nb {
         stream,
         blocked: Interest::READABLE,
     };
-    let mut step = tungstenite::client::client_with_config(req, nb, Some(config));
+    let mut step = tungstenite::client::client_with_config(req, nb, Some(dial.config));
     loop {
         match step {
-            Ok((ws, _)) => {
-                return Ok(Link {
+            Ok((ws, resp)) => {
+                let protocol = resp
+                    .headers()
+                    .get(SEC_WEBSOCKET_PROTOCOL)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let link = Link {
                     ws,
                     unflushed: false,
                     // The handshake may have read frames past its response.
                     drained: false,
                     waiting: false,
-                });
+                };
+                return Ok((link, protocol));
             }
             Err(HandshakeError::Interrupted(mid)) => {
                 let nb = mid.get_ref().get_ref();
-                nb.tcp()
-                    .ready(nb.blocked)
-                    .await
-                    .map_err(|e| fail(None, e))?;
+                nb.tcp().ready(nb.blocked).await.map_err(connect_err)?;
                 step = mid.handshake();
             }
             Err(HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
                 let status = resp.status().as_u16();
+                let body = resp
+                    .body()
+                    .as_deref()
+                    .map(|b| String::from_utf8_lossy(&b[..b.len().min(120)]).into_owned())
+                    .unwrap_or_default();
                 return Err(fail(
+                    SocketErrorKind::Connect,
                     Some(status),
-                    format!("upgrade refused with HTTP {status}"),
+                    format!("upgrade refused with HTTP {status} {body}").trim_end(),
                 ));
             }
-            Err(HandshakeError::Failure(e)) => return Err(fail(None, e)),
+            Err(HandshakeError::Failure(e)) => {
+                return Err(fail(SocketErrorKind::Protocol, None, e));
+            }
         }
     }
+}
+
+/// Describes a failed TLS handshake; for a certificate the trust settings refuse, also reads
+/// the certificate the node presents (see [`tls::presented_certificate`]) so the user can be
+/// shown its fingerprint.
+async fn tls_failure(e: io::Error, host: &str, port: u16, opts: &TlsOptions) -> ConnectFailure {
+    let refused_cert = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .is_some_and(|r| matches!(r, rustls::Error::InvalidCertificate(_)));
+    let mut f = fail(SocketErrorKind::Tls, None, format!("TLS: {e}"));
+    if refused_cert {
+        f.untrusted = tls::presented_certificate(host, port).await;
+        if let Some(seen) = f.untrusted {
+            f.detail = tls::untrusted_message(opts, &seen);
+        }
+    }
+    f
 }
 
 #[cfg(test)]
@@ -385,10 +515,25 @@ mod tests {
 
     const WAIT: Duration = Duration::from_secs(10);
 
+    /// Opens a link to `url` sending `Origin: origin`, trusting what `tls` says.
+    async fn open_url(url: &str, origin: &str, tls: &TlsOptions) -> Result<Link, ConnectFailure> {
+        let headers = [("Origin".to_owned(), origin.to_owned())];
+        let dial = Dial {
+            url,
+            headers: &headers,
+            subprotocols: &[],
+            tls,
+            // Bounded like the fleet's, for the send-queue test.
+            config: WebSocketConfig::default().max_write_buffer_size(4 << 20),
+            timeout: WAIT,
+        };
+        connect(dial).await.map(|(link, _)| link)
+    }
+
     /// Opens a link to the plain `ws://` node on `port`, trusting the platform's roots.
     async fn open_plain(port: u16) -> Result<Link, ConnectFailure> {
         let url = format!("ws://127.0.0.1:{port}/ws");
-        connect(&url, "https://p", WAIT, &TlsOptions::default()).await
+        open_url(&url, "https://p", &TlsOptions::default()).await
     }
 
     async fn next(link: &mut Link) -> Message {
@@ -408,39 +553,53 @@ mod tests {
         let origin = Arc::new(Mutex::new(None));
         let seen = origin.clone();
         tokio::spawn(async move {
-            let (tcp, _) = listener.accept().await.unwrap();
-            // The callback's signature is tungstenite's.
-            #[allow(clippy::result_large_err)]
-            let check = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
-                let o = req.headers().get("Origin").and_then(|v| v.to_str().ok());
-                *seen.lock().unwrap() = o.map(str::to_owned);
-                match refuse {
-                    Some(code) => {
-                        let mut e = ErrorResponse::new(None);
-                        *e.status_mut() = code.try_into().unwrap();
-                        Err(e)
-                    }
-                    None => Ok(resp),
-                }
-            };
-            match tls {
-                Some(config) => {
-                    let tls = tokio_rustls::TlsAcceptor::from(config)
-                        .accept(tcp)
-                        .await
-                        .unwrap();
-                    if let Ok(ws) = tokio_tungstenite::accept_hdr_async(tls, check).await {
-                        serve(ws, burst).await;
-                    }
-                }
-                None => {
-                    if let Ok(ws) = tokio_tungstenite::accept_hdr_async(tcp, check).await {
-                        serve(ws, burst).await;
-                    }
-                }
+            // More than one connection: a refused certificate is read again by a second one.
+            loop {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let seen = seen.clone();
+                let tls = tls.clone();
+                tokio::spawn(accept_one(tcp, tls, seen, burst, refuse));
             }
         });
         (port, origin)
+    }
+
+    async fn accept_one(
+        tcp: tokio::net::TcpStream,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        seen: Arc<Mutex<Option<String>>>,
+        burst: usize,
+        refuse: Option<u16>,
+    ) {
+        // The callback's signature is tungstenite's.
+        #[allow(clippy::result_large_err)]
+        let check = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+            let o = req.headers().get("Origin").and_then(|v| v.to_str().ok());
+            *seen.lock().unwrap() = o.map(str::to_owned);
+            match refuse {
+                Some(code) => {
+                    let mut e = ErrorResponse::new(None);
+                    *e.status_mut() = code.try_into().unwrap();
+                    Err(e)
+                }
+                None => Ok(resp),
+            }
+        };
+        match tls {
+            Some(config) => {
+                let Ok(tls) = tokio_rustls::TlsAcceptor::from(config).accept(tcp).await else {
+                    return;
+                };
+                if let Ok(ws) = tokio_tungstenite::accept_hdr_async(tls, check).await {
+                    serve(ws, burst).await;
+                }
+            }
+            None => {
+                if let Ok(ws) = tokio_tungstenite::accept_hdr_async(tcp, check).await {
+                    serve(ws, burst).await;
+                }
+            }
+        }
     }
 
     async fn serve<S>(mut ws: tokio_tungstenite::WebSocketStream<S>, burst: usize)
@@ -480,9 +639,7 @@ mod tests {
     }
 
     async fn burst_and_echo(url: &str, tls: &TlsOptions, origin: &Mutex<Option<String>>) {
-        let mut link = connect(url, "https://panel.example", WAIT, tls)
-            .await
-            .unwrap();
+        let mut link = open_url(url, "https://panel.example", tls).await.unwrap();
         for i in 0..200 {
             assert_eq!(next(&mut link).await, Message::text(format!("line {i}")));
         }
@@ -510,16 +667,48 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn tls_link_refuses_an_untrusted_certificate() {
-        let (config, _) = self_signed();
+    async fn tls_link_refuses_an_untrusted_certificate_and_names_its_fingerprint() {
+        let (config, pin) = self_signed();
         let (port, _) = node(Some(config), 0, None).await;
         let url = format!("wss://localhost:{port}/ws");
-        let f = connect(&url, "https://p", WAIT, &TlsOptions::default())
+        let f = open_url(&url, "https://p", &TlsOptions::default())
             .await
             .err()
             .unwrap();
         assert_eq!(f.status, None);
-        assert!(f.detail.contains("certificate"), "{}", f.detail);
+        assert_eq!(f.kind, SocketErrorKind::Tls);
+        let seen = f
+            .untrusted
+            .expect("the presented certificate's fingerprint");
+        assert_eq!(Some(seen), pin.pinned_sha256, "the node's own certificate");
+        assert!(
+            f.detail
+                .starts_with("node certificate not trusted: SHA-256 "),
+            "{}",
+            f.detail
+        );
+        assert!(
+            f.detail.contains(&tls::fingerprint_text(&seen)),
+            "{}",
+            f.detail
+        );
+    }
+
+    #[tokio::test]
+    async fn tls_link_refuses_a_changed_certificate_naming_both_fingerprints() {
+        let (config, presented) = self_signed();
+        let (_, trusted) = self_signed();
+        let (port, _) = node(Some(config), 0, None).await;
+        let url = format!("wss://localhost:{port}/ws");
+        let f = open_url(&url, "https://p", &trusted).await.err().unwrap();
+        let was = tls::fingerprint_text(&trusted.pinned_sha256.unwrap());
+        let now = tls::fingerprint_text(&presented.pinned_sha256.unwrap());
+        assert!(f.detail.contains("changed"), "{}", f.detail);
+        assert!(
+            f.detail.contains(&was) && f.detail.contains(&now),
+            "{}",
+            f.detail
+        );
     }
 
     #[tokio::test]
