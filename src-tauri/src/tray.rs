@@ -273,6 +273,7 @@ impl ViewBuilder {
         self.servers += 1;
         let (level, state) = match (&s.connection, s.state) {
             (ConnectionState::Failed { .. }, _) => (Health::Critical, "link failed"),
+            (ConnectionState::Untrusted { .. }, _) => (Health::Critical, "certificate not trusted"),
             (ConnectionState::Reconnecting { .. } | ConnectionState::Polling, _) => {
                 (Health::Warning, "reconnecting")
             }

@@ -121,7 +121,8 @@ const MIB: u64 = 1024 * 1024;
 
 fn health(s: &ServerSnapshot) -> RowHealth {
     match (&s.connection, s.state) {
-        (ConnectionState::Failed { .. }, _) | (_, Some(PowerState::Offline)) => RowHealth::Red,
+        (ConnectionState::Failed { .. } | ConnectionState::Untrusted { .. }, _)
+        | (_, Some(PowerState::Offline)) => RowHealth::Red,
         (ConnectionState::Live, Some(PowerState::Running)) => RowHealth::Green,
         _ => RowHealth::Yellow,
     }
@@ -325,7 +326,9 @@ pub const SILENT_AFTER_MS: u64 = 60_000;
 /// The link's colour (see [`ConnectionRow::health`]).
 fn link_health(s: &ServerSnapshot, now_ms: u64) -> RowHealth {
     match &s.connection {
-        ConnectionState::Failed { .. } | ConnectionState::Stopped => RowHealth::Red,
+        ConnectionState::Failed { .. }
+        | ConnectionState::Untrusted { .. }
+        | ConnectionState::Stopped => RowHealth::Red,
         ConnectionState::Live => {
             let slow = s.socket.latency_ms.is_some_and(|l| l > SLOW_LATENCY_MS);
             let silent = s

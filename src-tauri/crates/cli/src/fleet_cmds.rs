@@ -21,6 +21,9 @@ pub struct WatchArgs {
     /// Which panels (default: every configured account).
     #[command(flatten)]
     pub panels: PanelArgs,
+    /// Node certificates to trust beyond the platform's roots.
+    #[command(flatten)]
+    pub trust: crate::node_trust::TrustArgs,
 }
 
 /// Options of `aerie demo`.
@@ -145,6 +148,10 @@ fn print_alert(table: &mut Table, out: &AlertOutput, json: bool) -> anyhow::Resu
 pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
     let panels = fleet_panels::resolve(&args.panels)?;
     let fleet = Fleet::start(FleetConfig::default());
+    fleet.set_trust(crate::node_trust::resolve(
+        &args.trust,
+        args.panels.panel.is_none(),
+    )?);
     // Subscribed first, so the `server` lines of the initial listing are printed too.
     let sub = fleet.subscribe();
     let alerts = start_alerts(&fleet);

@@ -109,6 +109,7 @@ fn conn_text(c: &ConnectionState) -> String {
         ConnectionState::Reconnecting { attempt, .. } => format!("retry #{attempt}"),
         ConnectionState::Polling => "polling".into(),
         ConnectionState::Failed { reason } => format!("FAILED: {reason}"),
+        ConnectionState::Untrusted { message, .. } => format!("UNTRUSTED: {message}"),
         ConnectionState::Stopped => "stopped".into(),
     }
 }

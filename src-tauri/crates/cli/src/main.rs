@@ -3,6 +3,7 @@
 mod fleet_cmds;
 mod fleet_output;
 mod fleet_panels;
+mod node_trust;
 mod panel_cmds;
 
 use clap::{Parser, Subcommand};

@@ -98,6 +98,7 @@ fn main() {
             },
             behaviours: BehaviourPlan::All(Behaviour::Chatty { lines_per_sec: 5 }),
             control_port: 0,
+            tls_nodes: false,
         }))
         .unwrap();
     // Connecting is paced by the panel's limit (720/min: ~2 minutes for 1,000 tokens, proven

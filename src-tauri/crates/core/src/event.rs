@@ -208,6 +208,18 @@ pub enum ConnectionState {
         /// What happened and what to do, for a person.
         reason: String,
     },
+    /// The node's TLS certificate is not trusted (self-signed, a private CA, or changed since
+    /// the user trusted it): nothing is sent to the node until the user trusts this exact
+    /// certificate.
+    Untrusted {
+        /// The node, `host:port` (what trust is stored under).
+        node: String,
+        /// SHA-256 of the certificate the node presents, `AB:CD:…`.
+        fingerprint: String,
+        /// For a person: "node certificate not trusted: SHA-256 …", or, for a changed
+        /// certificate, both fingerprints.
+        message: String,
+    },
     /// Not watched any more.
     Stopped,
 }

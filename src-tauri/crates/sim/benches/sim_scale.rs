@@ -176,5 +176,6 @@ fn config() -> SimConfig {
         timings: Timings::default(),
         behaviours: BehaviourPlan::Mixed,
         control_port: 0,
+        tls_nodes: false,
     }
 }

@@ -224,6 +224,9 @@ pub struct SimConfig {
     pub behaviours: BehaviourPlan,
     /// Port for the HTTP control endpoint (0 = any free port).
     pub control_port: u16,
+    /// Nodes serve `wss://` with a self-signed certificate each (at `localhost`), like many
+    /// self-hosted Wings nodes; their fingerprints are in [`crate::NodeInfo`].
+    pub tls_nodes: bool,
 }
 
 impl Default for SimConfig {
@@ -237,6 +240,7 @@ impl Default for SimConfig {
             timings: Timings::default(),
             behaviours: BehaviourPlan::default(),
             control_port: 0,
+            tls_nodes: false,
         }
     }
 }

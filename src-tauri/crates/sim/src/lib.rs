@@ -24,6 +24,7 @@ pub mod jwt;
 mod net;
 mod panel;
 mod server;
+mod tls;
 mod wings;
 pub mod wire;
 mod world;
@@ -63,8 +64,12 @@ pub struct PanelInfo {
 pub struct NodeInfo {
     /// Unique name, used by the fault API.
     pub name: String,
-    /// `http://127.0.0.1:<port>`; sockets are `ws://…/api/servers/<uuid>/ws`.
+    /// `http://127.0.0.1:<port>`; sockets are `ws://…/api/servers/<uuid>/ws`. A TLS node is
+    /// at `https://localhost:<port>` with `wss://` sockets.
     pub url: String,
+    /// SHA-256 of a TLS node's certificate (`AB:CD:…`), what a user would check before
+    /// trusting it.
+    pub certificate_sha256: Option<String>,
 }
 
 /// A server.
@@ -211,6 +216,21 @@ impl Sim {
     pub fn stall_node(&self, node: &str, stalled: bool) -> Result<()> {
         self.world.node(node)?.stall(stalled);
         Ok(())
+    }
+
+    /// Gives a TLS node a new self-signed certificate (re-issued, or an impostor) and drops
+    /// its sockets, so clients meet the new certificate on their next connect. Returns its
+    /// SHA-256 (`AB:CD:…`).
+    pub fn rotate_node_certificate(&self, node: &str) -> Result<String> {
+        let n = self.world.node(node)?;
+        let tls = n
+            .state
+            .tls
+            .as_ref()
+            .ok_or_else(|| SimError::Config(format!("node {node} does not serve TLS")))?;
+        tls.rotate()?;
+        n.drop_sockets();
+        Ok(tls.sha256())
     }
 
     /// Takes a node down: its port refuses connections and its sockets drop.
@@ -383,6 +403,7 @@ pub(crate) fn panels_of(world: &World) -> Vec<PanelInfo> {
                     .map(|n| NodeInfo {
                         name: n.name.clone(),
                         url: n.url.clone(),
+                        certificate_sha256: n.tls.as_ref().map(|t| t.sha256()),
                     })
                     .collect(),
                 servers: servers.iter().map(|s| server_view(s)).collect(),

@@ -10,9 +10,16 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::Router;
 use axum::serve::Listener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio_rustls::server::TlsStream;
+
+use crate::tls::NodeTls;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -23,6 +30,8 @@ pub struct Endpoint {
     router: Router,
     task: Mutex<Option<JoinHandle<()>>>,
     stalled: Arc<watch::Sender<bool>>,
+    /// Serves HTTPS (and `wss://`) with this node's certificate when set.
+    tls: Option<Arc<NodeTls>>,
 }
 
 impl Endpoint {
@@ -38,12 +47,23 @@ impl Endpoint {
         router: Router,
         stalled: Arc<watch::Sender<bool>>,
     ) -> io::Result<Self> {
+        Self::serve_tls_on(listener, router, stalled, None)
+    }
+
+    /// Like [`Endpoint::serve_on`], over TLS with `tls`'s certificate when given.
+    pub fn serve_tls_on(
+        listener: TcpListener,
+        router: Router,
+        stalled: Arc<watch::Sender<bool>>,
+        tls: Option<Arc<NodeTls>>,
+    ) -> io::Result<Self> {
         let port = listener.local_addr()?.port();
         let ep = Self {
             port,
             router,
             task: Mutex::new(None),
             stalled,
+            tls,
         };
         ep.serve(listener);
         Ok(ep)
@@ -53,6 +73,7 @@ impl Endpoint {
         let listener = StallableListener {
             inner,
             stalled: self.stalled.subscribe(),
+            tls: self.tls.clone(),
         };
         let router = self.router.clone();
         let task = tokio::spawn(async move {
@@ -123,10 +144,64 @@ pub fn bind(port: u16) -> io::Result<TcpListener> {
 struct StallableListener {
     inner: TcpListener,
     stalled: watch::Receiver<bool>,
+    tls: Option<Arc<NodeTls>>,
+}
+
+/// How long a TLS client may take over its handshake before it is dropped. Handshakes run in
+/// the accept loop (a simulator's nodes see few), so a client that never says hello must not
+/// hold it for long.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(5);
+
+/// An accepted connection, plain or TLS.
+pub enum Conn {
+    /// Plain TCP.
+    Plain(TcpStream),
+    /// TLS over TCP.
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
 }
 
 impl Listener for StallableListener {
-    type Io = TcpStream;
+    type Io = Conn;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
@@ -150,7 +225,15 @@ impl Listener for StallableListener {
             match accepted {
                 Ok((stream, addr)) => {
                     let _ = stream.set_nodelay(true);
-                    return (stream, addr);
+                    let Some(tls) = &self.tls else {
+                        return (Conn::Plain(stream), addr);
+                    };
+                    let acceptor = tokio_rustls::TlsAcceptor::from(tls.config());
+                    match tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(stream)).await {
+                        Ok(Ok(s)) => return (Conn::Tls(Box::new(s)), addr),
+                        // A client that refused the certificate, or never finished: next.
+                        _ => continue,
+                    }
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.

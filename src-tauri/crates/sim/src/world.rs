@@ -151,7 +151,13 @@ impl World {
             for n in 0..config.nodes_per_panel {
                 let global = nodes.len();
                 let listener = net::bind(0)?;
-                let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+                let port = listener.local_addr()?.port();
+                let (url, tls) = if config.tls_nodes {
+                    let tls = Arc::new(crate::tls::NodeTls::generate()?);
+                    (format!("https://localhost:{port}"), Some(tls))
+                } else {
+                    (format!("http://127.0.0.1:{port}"), None)
+                };
                 let name = format!("{}-{}", REGIONS[global % REGIONS.len()], global + 1);
                 let state = NodeState {
                     name: name.clone(),
@@ -168,6 +174,7 @@ impl World {
                     sockets: AtomicUsize::new(0),
                     stalled: Arc::new(watch::channel(false).0),
                     url,
+                    tls,
                     up: AtomicBool::new(true),
                 };
                 for k in 0..config.servers_per_node {

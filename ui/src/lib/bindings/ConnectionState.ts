@@ -15,4 +15,17 @@ delay_ms: number, } | { "state": "polling" } | { "state": "failed",
 /**
  * What happened and what to do, for a person.
  */
-reason: string, } | { "state": "stopped" };
+reason: string, } | { "state": "untrusted", 
+/**
+ * The node, `host:port` (what trust is stored under).
+ */
+node: string, 
+/**
+ * SHA-256 of the certificate the node presents, `AB:CD:…`.
+ */
+fingerprint: string, 
+/**
+ * For a person: "node certificate not trusted: SHA-256 …", or, for a changed
+ * certificate, both fingerprints.
+ */
+message: string, } | { "state": "stopped" };

@@ -301,7 +301,9 @@ impl AlertEngine {
                     self.check_node(&key.panel, &node);
                 }
             }
-            ConnectionState::Failed { .. } => state.link = Link::Failed,
+            ConnectionState::Failed { .. } | ConnectionState::Untrusted { .. } => {
+                state.link = Link::Failed;
+            }
             ConnectionState::Connecting
             | ConnectionState::Authenticating
             | ConnectionState::Stopped => {}

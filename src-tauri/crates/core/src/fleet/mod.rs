@@ -14,6 +14,7 @@
 
 mod hub;
 mod server_task;
+mod trust;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use hub::{ConsoleLine, ConsoleRing, Received, ServerSnapshot, SocketMetrics, Subscription};
+pub use trust::{NodeTrust, node_of};
 
 use crate::accounts::Watch;
 use crate::clock::now_ms;
@@ -203,6 +205,8 @@ struct PanelState {
 struct Inner {
     cfg: Arc<FleetConfig>,
     bus: Bus,
+    /// Node certificates trusted beyond the platform's roots; read by each connect.
+    trust: Arc<std::sync::RwLock<NodeTrust>>,
     panels: Mutex<HashMap<String, PanelState>>,
 }
 
@@ -226,6 +230,7 @@ impl Fleet {
             inner: Arc::new(Inner {
                 cfg: Arc::new(cfg),
                 bus,
+                trust: Arc::default(),
                 panels: Mutex::new(HashMap::new()),
             }),
         }
@@ -310,6 +315,7 @@ impl Fleet {
             panel: panel.shared.clone(),
             bus: self.inner.bus.clone(),
             cfg: self.inner.cfg.clone(),
+            trust: self.inner.trust.clone(),
             commands: rx,
             inbox: tx.downgrade(),
         };
@@ -320,6 +326,28 @@ impl Fleet {
             commands: tx,
             task,
         }
+    }
+
+    /// Replaces which node certificates are trusted beyond the platform's roots. Servers
+    /// waiting on a certificate the user had not trusted try again at once; sockets already
+    /// open keep the certificate they were opened with.
+    pub fn set_trust(&self, trust: NodeTrust) {
+        *self.inner.trust.write().unwrap_or_else(|p| p.into_inner()) = trust;
+        for panel in self.panels().values() {
+            for s in &panel.servers {
+                // A full queue means the task is busy and will connect with the new trust.
+                let _ = s.commands.try_send(Command::TrustChanged);
+            }
+        }
+    }
+
+    /// The node certificates trusted now.
+    pub fn trust(&self) -> NodeTrust {
+        self.inner
+            .trust
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Re-reads a panel's list every `relist_interval` until the panel is removed.

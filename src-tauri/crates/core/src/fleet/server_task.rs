@@ -20,8 +20,8 @@ use crate::clock::now_ms;
 use crate::event::{ConnectionState, ServerEventKind};
 use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
 use crate::protocol::wings::{Input, Output, Session};
-use crate::socket::TlsOptions;
 use crate::socket::link::{self, Dial, Link};
+use crate::socket::{TlsOptions, fingerprint_text};
 use crate::{Error, Result};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -70,6 +70,9 @@ pub(super) enum Command {
     Update(RemoteServer),
     /// The server left the panel's list: stop watching it.
     Stop,
+    /// The fleet trusts other node certificates now: a server waiting on an untrusted one
+    /// connects again.
+    TrustChanged,
     /// A request the task started itself has finished (token, `/resources`, details). These
     /// share the fleet's queue so the task waits on one channel, not two, for every frame.
     Done(Done),
@@ -83,6 +86,8 @@ pub(super) struct ServerCtx {
     pub panel: Arc<PanelShared>,
     pub bus: Bus,
     pub cfg: Arc<FleetConfig>,
+    /// Node certificates trusted beyond the platform's roots.
+    pub trust: Arc<std::sync::RwLock<super::NodeTrust>>,
     /// Requests from the fleet; closed (all senders gone) means the fleet was dropped.
     pub commands: mpsc::Receiver<Command>,
     /// The same queue, for the task's own requests to report back without keeping it open.
@@ -189,6 +194,8 @@ struct Driver {
     rx_seen: u64,
     /// Whether a socket was ever opened (to count re-opens as reconnects).
     opened_once: bool,
+    /// The node refused to be trusted: no reconnect until the trust settings change.
+    untrusted: bool,
     /// The command queue's waker: rings the entry's doorbell, then wakes the task.
     bell: Waker,
     /// See [`poll_command`].
@@ -344,11 +351,20 @@ impl Driver {
                 .connects
                 .fetch_add(1, Ordering::Relaxed);
             let headers = [("Origin".to_owned(), self.origin.clone())];
+            let tls = match super::node_of(&url) {
+                Some(node) => self
+                    .ctx
+                    .trust
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .tls_for(&node),
+                None => TlsOptions::default(),
+            };
             link::connect(Dial {
                 url: &url,
                 headers: &headers,
                 subprotocols: &[],
-                tls: &TlsOptions::default(),
+                tls: &tls,
                 config: frame_config(),
                 timeout: self.ctx.cfg.connect_timeout,
             })
@@ -369,6 +385,21 @@ impl Driver {
                 self.opened_once = true;
                 self.ctx.entry.set_endpoint(&url);
                 self.feed(Input::Opened);
+            }
+            Err(f) if f.untrusted.is_some() => {
+                let fingerprint = f
+                    .untrusted
+                    .map(|fp| fingerprint_text(&fp))
+                    .unwrap_or_default();
+                tracing::warn!(server = %self.ctx.entry.key, detail = %f.detail, "node certificate refused");
+                self.untrusted = true;
+                self.publish(ServerEventKind::Connection {
+                    connection: ConnectionState::Untrusted {
+                        node: super::node_of(&url).unwrap_or_default(),
+                        fingerprint,
+                        message: f.detail,
+                    },
+                });
             }
             Err(f) => {
                 tracing::debug!(server = %self.ctx.entry.key, status = ?f.status, detail = %f.detail, "socket connect failed");
@@ -525,6 +556,11 @@ impl Driver {
             Command::Stop => {
                 self.stop();
                 return false;
+            }
+            Command::TrustChanged => {
+                if std::mem::take(&mut self.untrusted) {
+                    self.reconnect_at = Some(Instant::now());
+                }
             }
             Command::Done(done) => self.on_done(done),
         }
@@ -746,6 +782,7 @@ pub(super) async fn run(ctx: ServerCtx) {
         pong_deadline: None,
         rx_seen: 0,
         opened_once: false,
+        untrusted: false,
         bell,
         queue_armed: false,
     }

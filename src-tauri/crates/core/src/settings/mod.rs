@@ -88,6 +88,10 @@ pub struct Settings {
     pub alerts: AlertSettings,
     /// Window and tray preferences.
     pub ui: UiSettings,
+    /// Node certificates the user trusted (trust on first use): node `host:port` → SHA-256
+    /// fingerprint (`AB:CD:…`). Public data, not secrets: a fingerprint only names a
+    /// certificate.
+    pub trusted_certificates: std::collections::BTreeMap<String, String>,
     /// Sections this build does not know, preserved verbatim.
     #[serde(flatten)]
     pub other: toml::Table,
@@ -101,6 +105,7 @@ impl Default for Settings {
             history: Retention::default(),
             alerts: AlertSettings::default(),
             ui: UiSettings::default(),
+            trusted_certificates: std::collections::BTreeMap::new(),
             other: toml::Table::new(),
         }
     }

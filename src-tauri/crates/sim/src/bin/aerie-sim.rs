@@ -45,6 +45,10 @@ enum Command {
         /// Short timings (boot in 150 ms, stats every 100 ms, ...).
         #[arg(long)]
         fast: bool,
+        /// Nodes serve wss:// with a self-signed certificate each (fingerprints in the
+        /// printed line), to try trusting a self-hosted node's certificate.
+        #[arg(long)]
+        tls_nodes: bool,
     },
 }
 
@@ -66,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
         control_port,
         all_idle,
         fast,
+        tls_nodes,
     } = Cli::parse().command;
     let profile = Profile::parse(&profile)
         .with_context(|| format!("unknown profile {profile:?} (ptero-1.11, ptero-new, pelican)"))?;
@@ -86,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
             BehaviourPlan::Mixed
         },
         control_port,
+        tls_nodes,
     })
     .await
     .context("starting the simulator")?;

@@ -439,7 +439,9 @@ async fn websocket(
     );
     let socket = format!(
         "{}/api/servers/{uuid}/ws",
-        node.url.replacen("http://", "ws://", 1)
+        node.url
+            .replacen("https://", "wss://", 1)
+            .replacen("http://", "ws://", 1)
     );
     Json(json!({"data": {"token": token, "socket": socket}})).into_response()
 }

@@ -55,8 +55,10 @@ pub struct NodeState {
     pub sockets: AtomicUsize,
     /// Stall switch: open sockets neither read nor write while it is `true`.
     pub stalled: Arc<watch::Sender<bool>>,
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://localhost:<port>` for a TLS node.
     pub url: String,
+    /// The node's self-signed certificate, for a TLS node.
+    pub tls: Option<Arc<crate::tls::NodeTls>>,
     /// Whether the node listens (the panel answers 504 for proxied calls when it does not).
     pub up: AtomicBool,
 }
@@ -98,7 +100,8 @@ impl Node {
             .route("/api/servers/{uuid}/ws", get(upgrade))
             .fallback(not_found)
             .with_state(state.clone());
-        let endpoint = Endpoint::serve_on(listener, router, state.stalled.clone())?;
+        let endpoint =
+            Endpoint::serve_tls_on(listener, router, state.stalled.clone(), state.tls.clone())?;
         let ticker = tokio::spawn(drive(state.clone()));
         Ok(Self {
             state,
