@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "subscribe_fleet",
     "power",
     "list_connections",
+    "trust_certificate",
     "subscribe_console",
     "send_command",
     "export_console",

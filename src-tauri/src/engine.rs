@@ -41,6 +41,7 @@ impl Engine {
         tracing::info!(config = %paths.config_dir.display(), keyring = keyring_service, "engine opened");
         let fleet = Fleet::start(FleetConfig::default());
         let settings = accounts.settings().load()?;
+        fleet.set_trust(settings.node_trust());
         let ui = crate::commands::settings::to_dto(&settings);
         let mut rules = crate::alerting::core_rules(&ui.alerts, &ui.quiet_hours);
         for key in crate::commands::settings::muted_servers(&settings) {

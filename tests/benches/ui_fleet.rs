@@ -233,6 +233,7 @@ async fn main() -> Result<()> {
         },
         behaviours: BehaviourPlan::All(Behaviour::Idle),
         control_port: 0,
+        tls_nodes: false,
     })
     .await?;
     // Xvfb has no GPU: WebKit's accelerated compositing runs on software GL (llvmpipe) and

@@ -29,6 +29,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         servers::subscribe_fleet,
         servers::power,
         servers::list_connections,
+        servers::trust_certificate,
         console::subscribe_console,
         console::send_command,
         console::export_console,

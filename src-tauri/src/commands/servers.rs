@@ -276,6 +276,24 @@ pub async fn power(
     Ok(())
 }
 
+/// Trusts exactly the certificate `fingerprint` for `node` (what an `untrusted` link named,
+/// after the user compared it) and reconnects the servers waiting on it.
+#[tauri::command]
+pub async fn trust_certificate(
+    engine: State<'_, EngineState>,
+    node: String,
+    fingerprint: String,
+) -> Result<()> {
+    tracing::info!(%node, %fingerprint, "trusting a node certificate");
+    let engine = engine.get()?;
+    let trust = engine
+        .accounts
+        .settings()
+        .trust_certificate(&node, &fingerprint)?;
+    engine.fleet.set_trust(trust);
+    Ok(())
+}
+
 /// One socket, as the Connections view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ConnectionRow {

@@ -49,6 +49,7 @@ export function isProblem(row: ServerRow): boolean {
 export function statusLabel(row: ServerRow): string {
   if (row.panel_status) return row.panel_status[0].toUpperCase() + row.panel_status.slice(1);
   if (row.connection.state === 'failed') return 'Unreachable';
+  if (row.connection.state === 'untrusted') return 'Certificate not trusted';
   if (row.state === null) return 'Connecting';
   return row.state[0].toUpperCase() + row.state.slice(1);
 }

@@ -72,6 +72,8 @@ export interface Commands {
   export_console: { args: { server: ServerKey }; result: string | null };
   /** Every socket with its metrics. */
   list_connections: { args: Record<string, never>; result: ConnectionRow[] };
+  /** Trust exactly this certificate for a node whose link is `untrusted` (after the user compared the fingerprint). */
+  trust_certificate: { args: { node: string; fingerprint: string }; result: null };
   /** Start watching the simulated demo fleet. */
   start_demo: { args: Record<string, never>; result: null };
   /** Open an http(s) URL in the default browser (only called after the user confirmed). */
@@ -217,6 +219,7 @@ export const subscribeAppEvents = (onEvent: (e: AppEvent) => void) =>
 
 // ---- Connections, demo, links ----
 export const listConnections = () => call('list_connections', none);
+export const trustCertificate = (node: string, fingerprint: string) => call('trust_certificate', { node, fingerprint });
 export const startDemo = () => call('start_demo', none);
 export const openExternal = (url: string) => call('open_external', { url });
 export const closeWindow = () => call('close_window', none);

@@ -24,15 +24,13 @@ pub struct TrustArgs {
 /// The trust to watch with: the options, plus (when `with_settings`, i.e. for configured
 /// accounts) the certificates trusted in the app.
 pub fn resolve(args: &TrustArgs, with_settings: bool) -> anyhow::Result<NodeTrust> {
-    let mut trust = NodeTrust::default();
-    if with_settings {
-        let settings = SettingsFile::at(&Paths::from_env("aerie")?).load()?;
-        for (node, fingerprint) in &settings.trusted_certificates {
-            trust
-                .pin(node, fingerprint)
-                .with_context(|| format!("settings: trusted certificate of {node}"))?;
-        }
-    }
+    let mut trust = if with_settings {
+        SettingsFile::at(&Paths::from_env("aerie")?)
+            .load()?
+            .node_trust()
+    } else {
+        NodeTrust::default()
+    };
     for spec in &args.trust_cert {
         let (node, fingerprint) = spec.split_once('=').with_context(|| {
             format!(

@@ -460,6 +460,8 @@ export function createDemoBackend(): Backend {
     render_chart: ({ request }) => chart(request),
     export_chart: ({ format }) => `~/Downloads/aerie-chart.${format}`,
     export_console: ({ server }) => `~/Downloads/${server.server}-console.log`,
+    // The demo's nodes present certificates the platform trusts: nothing to pin.
+    trust_certificate: () => null,
     list_connections: () =>
       [...sims.values()].map((s, i): ConnectionRow => ({
         id: s.row.id,

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 pub use atomic::CRASH_HOOK_ENV;
 
+mod trust;
+
 use crate::accounts::AccountConfig;
 use crate::store::Retention;
 use crate::{Error, Result};

@@ -1,7 +1,11 @@
 //! The resilient WebSocket every protocol adapter rides on: reconnect policy, fallback URLs,
 //! heartbeat, bounded queue, interceptors, request/response, metrics.
 //!
-//! One task per socket owns the stream and `select!`s over reads, the outgoing queue, the
+//! Every connection, here and in the fleet's server tasks, is a [`link::Link`]: one dial (TCP,
+//! TLS by [`TlsOptions`], the upgrade with the caller's headers) and one frame reader driven
+//! on the socket's readiness.
+//!
+//! One task per socket owns its link and `select!`s over reads, the outgoing queue, the
 //! heartbeat timers and commands; a cheap cloneable [`SocketHandle`] sends, requests, closes
 //! and reads metrics, and [`SocketEvents`] is the bounded stream of what happened. Everything
 //! is timed with `tokio::time`, so tests run on virtual time. Dropping the last handle stops
