@@ -96,6 +96,25 @@ impl Default for FleetConfig {
     }
 }
 
+impl FleetConfig {
+    /// The socket layer's reconnect policy for the fleet's servers: exponential from
+    /// `reconnect_min` to `reconnect_max`, spread 0–20 % per server, never giving up (polling
+    /// `/resources` takes over after `polling_after_failures`), whatever the close code (the
+    /// Wings session decides about 4409 and the like).
+    pub fn reconnect_policy(&self) -> crate::socket::ReconnectPolicy {
+        crate::socket::ReconnectPolicy {
+            enabled: true,
+            strategy: crate::socket::Strategy::ExponentialSpread,
+            base: self.reconnect_min,
+            cap: self.reconnect_max,
+            max_attempts: None,
+            reset_after: Duration::ZERO,
+            no_reconnect_codes: Vec::new(),
+            jitter_seed: None,
+        }
+    }
+}
+
 /// How to reach one panel account.
 #[derive(Debug, Clone)]
 pub struct PanelAccess {
@@ -205,6 +224,8 @@ struct PanelState {
 struct Inner {
     cfg: Arc<FleetConfig>,
     bus: Bus,
+    /// Reconnect delays of every server (from [`FleetConfig::reconnect_policy`]).
+    reconnect: Arc<crate::socket::ReconnectPolicy>,
     /// Node certificates trusted beyond the platform's roots; read by each connect.
     trust: Arc<std::sync::RwLock<NodeTrust>>,
     panels: Mutex<HashMap<String, PanelState>>,
@@ -228,6 +249,7 @@ impl Fleet {
         let bus = Bus::new(cfg.bus_capacity.max(16));
         Self {
             inner: Arc::new(Inner {
+                reconnect: Arc::new(cfg.reconnect_policy()),
                 cfg: Arc::new(cfg),
                 bus,
                 trust: Arc::default(),
@@ -315,6 +337,7 @@ impl Fleet {
             panel: panel.shared.clone(),
             bus: self.inner.bus.clone(),
             cfg: self.inner.cfg.clone(),
+            reconnect: self.inner.reconnect.clone(),
             trust: self.inner.trust.clone(),
             commands: rx,
             inbox: tx.downgrade(),

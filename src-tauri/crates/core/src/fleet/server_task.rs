@@ -21,7 +21,7 @@ use crate::event::{ConnectionState, ServerEventKind};
 use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
 use crate::protocol::wings::{Input, Output, Session};
 use crate::socket::link::{self, Dial, Link};
-use crate::socket::{TlsOptions, fingerprint_text};
+use crate::socket::{Backoff, ReconnectPolicy, TlsOptions, fingerprint_text};
 use crate::{Error, Result};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -86,6 +86,8 @@ pub(super) struct ServerCtx {
     pub panel: Arc<PanelShared>,
     pub bus: Bus,
     pub cfg: Arc<FleetConfig>,
+    /// How fast to reconnect (and retry a failed mint): one policy for the fleet.
+    pub reconnect: Arc<ReconnectPolicy>,
     /// Node certificates trusted beyond the platform's roots.
     pub trust: Arc<std::sync::RwLock<super::NodeTrust>>,
     /// Requests from the fleet; closed (all senders gone) means the fleet was dropped.
@@ -170,9 +172,10 @@ struct Driver {
     ws: Option<Link>,
     url: Option<String>,
     origin: String,
-    /// Consecutive connects that did not reach `auth success`.
-    attempt: u32,
-    retry_attempt: u32,
+    /// Delays between connects that did not reach `auth success`.
+    reconnects: Backoff,
+    /// Delays between retries of a failed token mint.
+    retries: Backoff,
     reconnect_at: Option<Instant>,
     retry_at: Option<Instant>,
     poll_at: Option<Instant>,
@@ -214,8 +217,8 @@ impl Driver {
 
     fn feed_at(&mut self, input: Input<'_>, now: u64) {
         self.session.handle_into(input, now, &mut self.pending);
-        if self.session.is_live() && (self.attempt > 0 || self.polling) {
-            self.attempt = 0;
+        if self.session.is_live() && (self.reconnects.attempt() > 0 || self.polling) {
+            self.reconnects.reset(&self.ctx.reconnect);
             self.polling = false;
             self.poll_at = None;
         }
@@ -236,27 +239,17 @@ impl Driver {
         });
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
-        let cfg = &self.ctx.cfg;
-        let base = cfg
-            .reconnect_min
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-            .min(cfg.reconnect_max);
-        // Deterministic jitter (0-20 %) so a node coming back is not hit by every socket at once.
-        let mut h = DefaultHasher::new();
-        (&self.ctx.remote.uuid, attempt).hash(&mut h);
-        let frac = (h.finish() % 1000) as f64 / 5000.0;
-        base + base.mul_f64(frac)
-    }
-
     fn schedule_reconnect(&mut self) {
         if self.session.is_stopped() {
             return;
         }
-        self.attempt += 1;
-        let delay = self.backoff(self.attempt);
+        // The fleet's policy never gives up: polling takes over below.
+        let (attempt, delay) = self
+            .reconnects
+            .next(&self.ctx.reconnect)
+            .unwrap_or((u32::MAX, self.ctx.reconnect.cap));
         self.reconnect_at = Some(Instant::now() + delay);
-        if self.attempt >= self.ctx.cfg.polling_after_failures && !self.polling {
+        if attempt >= self.ctx.cfg.polling_after_failures && !self.polling {
             self.polling = true;
             self.poll_at = Some(Instant::now());
             self.publish(ServerEventKind::Connection {
@@ -265,7 +258,7 @@ impl Driver {
         } else if !self.polling {
             self.publish(ServerEventKind::Connection {
                 connection: ConnectionState::Reconnecting {
-                    attempt: self.attempt,
+                    attempt,
                     delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 },
             });
@@ -327,8 +320,11 @@ impl Driver {
                     self.reconnect_at = Some(Instant::now());
                 }
                 Output::RetryLater => {
-                    self.retry_attempt += 1;
-                    self.retry_at = Some(Instant::now() + self.backoff(self.retry_attempt));
+                    let (_, delay) = self
+                        .retries
+                        .next(&self.ctx.reconnect)
+                        .unwrap_or((u32::MAX, self.ctx.reconnect.cap));
+                    self.retry_at = Some(Instant::now() + delay);
                 }
                 Output::Stop => {
                     if let Some(w) = self.ws.take() {
@@ -574,7 +570,7 @@ impl Driver {
                 counters.tokens_minted.fetch_add(1, Ordering::Relaxed);
                 let exp = creds.token.exp_secs.map_or(0, |s| s.saturating_mul(1000));
                 counters.token_expires_at.store(exp, Ordering::Relaxed);
-                self.retry_attempt = 0;
+                self.retries.reset(&self.ctx.reconnect);
                 self.origin = creds.origin;
                 self.feed(Input::Token(creds.token));
             }
@@ -760,6 +756,12 @@ impl Driver {
 /// Runs one server until shutdown or a fatal failure.
 pub(super) async fn run(ctx: ServerCtx) {
     let session = Session::new(ctx.cfg.session);
+    // Each server spreads its delays its own way, the same way every run.
+    let mut h = DefaultHasher::new();
+    ctx.remote.uuid.hash(&mut h);
+    let seed = Some(h.finish());
+    let reconnects = Backoff::seeded(&ctx.reconnect, seed);
+    let retries = Backoff::seeded(&ctx.reconnect, seed);
     let bell = Waker::from(ctx.entry.clone());
     Driver {
         ctx,
@@ -767,8 +769,8 @@ pub(super) async fn run(ctx: ServerCtx) {
         ws: None,
         url: None,
         origin: String::new(),
-        attempt: 0,
-        retry_attempt: 0,
+        reconnects,
+        retries,
         reconnect_at: None,
         retry_at: None,
         poll_at: None,

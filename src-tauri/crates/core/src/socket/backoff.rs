@@ -1,5 +1,6 @@
 //! Reconnect policy: how long to wait before each attempt, and when to stop.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use rand::rngs::StdRng;
@@ -18,6 +19,11 @@ pub enum Strategy {
     /// "Decorrelated jitter": uniform in `[base, previous * 3]`, capped. Spreads like full
     /// jitter but never retries at once.
     DecorrelatedJitter,
+    /// Exponential plus 0–20 % more, picked by hashing the jitter seed with the attempt: each
+    /// socket of a fleet gets its own spread with no random generator to carry (a thousand
+    /// sockets of a node coming back do not all knock at once, and never sooner than the
+    /// exponential delay).
+    ExponentialSpread,
 }
 
 /// When and how fast a socket reconnects.
@@ -64,20 +70,33 @@ impl Default for ReconnectPolicy {
 pub(crate) struct Backoff {
     attempt: u32,
     previous: Duration,
-    rng: StdRng,
+    seed: Option<u64>,
+    /// Made on first use, by the strategies that draw random delays.
+    rng: Option<StdRng>,
 }
 
 impl Backoff {
     pub(crate) fn new(policy: &ReconnectPolicy) -> Self {
-        let rng = match policy.jitter_seed {
-            Some(seed) => StdRng::seed_from_u64(seed),
-            None => StdRng::from_entropy(),
-        };
+        Self::seeded(policy, policy.jitter_seed)
+    }
+
+    /// A sequence with its own jitter seed (`None`: from the OS), for many sockets sharing
+    /// one policy.
+    pub(crate) fn seeded(policy: &ReconnectPolicy, seed: Option<u64>) -> Self {
         Self {
             attempt: 0,
             previous: policy.base,
-            rng,
+            seed,
+            rng: None,
         }
+    }
+
+    fn rng(&mut self) -> &mut StdRng {
+        let seed = self.seed;
+        self.rng.get_or_insert_with(|| match seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_entropy(),
+        })
     }
 
     /// Attempts made since the last reset.
@@ -106,11 +125,17 @@ impl Backoff {
             Strategy::Exponential => exp(),
             Strategy::FullJitter => {
                 let upper = exp();
-                uniform(&mut self.rng, Duration::ZERO, upper)
+                uniform(self.rng(), Duration::ZERO, upper)
             }
             Strategy::DecorrelatedJitter => {
                 let upper = self.previous.saturating_mul(3).min(cap).max(policy.base);
-                uniform(&mut self.rng, policy.base, upper)
+                uniform(self.rng(), policy.base, upper)
+            }
+            Strategy::ExponentialSpread => {
+                let base = exp();
+                let mut h = DefaultHasher::new();
+                (self.seed, self.attempt).hash(&mut h);
+                base + base.mul_f64((h.finish() % 1000) as f64 / 5000.0)
             }
         };
         self.previous = delay;
@@ -170,6 +195,20 @@ mod tests {
         for d in delays(&p) {
             assert!((1000..=8000).contains(&d), "{d}");
         }
+    }
+
+    #[test]
+    fn exponential_spread_adds_up_to_a_fifth_and_differs_by_seed() {
+        let p = policy(Strategy::ExponentialSpread);
+        let a = delays(&p);
+        for (i, d) in a.iter().enumerate() {
+            let exp = (1000u64 << i).min(8000);
+            assert!((exp..=exp + exp / 5).contains(d), "attempt {i}: {d}");
+        }
+        assert_eq!(a, delays(&p), "the same seed gives the same delays");
+        let mut other = p.clone();
+        other.jitter_seed = Some(8);
+        assert_ne!(a, delays(&other), "another seed spreads differently");
     }
 
     #[test]

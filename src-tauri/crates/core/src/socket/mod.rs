@@ -38,6 +38,7 @@ mod options;
 mod outbox;
 mod tls;
 
+pub(crate) use backoff::Backoff;
 pub use backoff::{ReconnectPolicy, Strategy};
 pub use error::SocketErrorKind;
 pub use event::{CloseInfo, SocketEvent, SocketEvents, SocketState};
