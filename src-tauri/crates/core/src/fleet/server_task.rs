@@ -21,7 +21,7 @@ use crate::event::{ConnectionState, ServerEventKind};
 use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
 use crate::protocol::wings::{Input, Output, Session};
 use crate::socket::link::{self, Dial, Link};
-use crate::socket::{Backoff, ReconnectPolicy, TlsOptions, fingerprint_text};
+use crate::socket::{Backoff, Heartbeat, ReconnectPolicy, TlsOptions, fingerprint_text};
 use crate::{Error, Result};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -180,21 +180,14 @@ struct Driver {
     retry_at: Option<Instant>,
     poll_at: Option<Instant>,
     polling: bool,
-    last_rx: Instant,
     pending: VecDeque<Output>,
     /// The session's deadline (Unix ms) and the instant it maps to, so the timer is moved
     /// only when the session asks for another time, not re-derived on every frame.
     tick: Option<(u64, Instant)>,
     /// Heartbeat: the next ping, while a socket is open.
     ping_at: Option<Instant>,
-    /// Payload of the last ping, so a late pong of an older ping is not mistaken for it.
-    ping_seq: u64,
-    /// The ping awaiting its pong: sequence, when sent, frames received by then.
-    ping_out: Option<(u64, Instant, u64)>,
-    /// When an unanswered ping declares the link dead.
-    pong_deadline: Option<Instant>,
-    /// Frames of any kind received on the current socket (pongs included).
-    rx_seen: u64,
+    /// Pings, pongs and traffic of the current socket.
+    beat: Heartbeat,
     /// Whether a socket was ever opened (to count re-opens as reconnects).
     opened_once: bool,
     /// The node refused to be trusted: no reconnect until the trust settings change.
@@ -268,8 +261,7 @@ impl Driver {
     fn lost(&mut self, code: u16) {
         self.ws = None;
         self.ping_at = None;
-        self.ping_out = None;
-        self.pong_deadline = None;
+        self.beat = Heartbeat::new(Instant::now());
         self.feed(Input::Closed { code });
         self.schedule_reconnect();
     }
@@ -369,9 +361,7 @@ impl Driver {
         match result {
             Ok((ws, _)) => {
                 self.ws = Some(ws);
-                self.last_rx = Instant::now();
-                self.ping_out = None;
-                self.pong_deadline = None;
+                self.beat = Heartbeat::new(Instant::now());
                 // Ping right away: latency shows at once, and a dead new link is caught early.
                 self.ping_at = Some(Instant::now());
                 let counters = &self.ctx.entry.counters;
@@ -410,8 +400,7 @@ impl Driver {
 
     /// Any frame arrived: the link is alive.
     fn received(&mut self, now: u64) {
-        self.rx_seen += 1;
-        self.last_rx = Instant::now();
+        self.beat.received(Instant::now());
         self.ctx
             .entry
             .counters
@@ -420,12 +409,8 @@ impl Driver {
     }
 
     fn pong(&mut self, payload: &[u8]) {
-        if let Some((seq, sent, _)) = self.ping_out
-            && payload == seq.to_be_bytes()
-        {
-            self.ctx.entry.counters.set_latency(sent.elapsed());
-            self.ping_out = None;
-            self.pong_deadline = None;
+        if let Some(rtt) = self.beat.pong(payload, Instant::now()) {
+            self.ctx.entry.counters.set_latency(rtt);
         }
     }
 
@@ -434,40 +419,24 @@ impl Driver {
             .ws
             .as_ref()
             .map(|_| Instant::now() + self.ctx.cfg.ping_interval);
-        if self.last_rx.elapsed() > self.ctx.cfg.dead_after {
+        if self.beat.last_rx().elapsed() > self.ctx.cfg.dead_after {
             tracing::debug!(server = %self.ctx.entry.key, "socket silent too long; reconnecting");
             self.lost(1006);
             return;
         }
-        self.ping_seq = self.ping_seq.wrapping_add(1);
-        let payload = self.ping_seq.to_be_bytes().to_vec();
         let Some(w) = self.ws.as_mut() else { return };
-        if w.send(Message::Ping(payload.into())).is_err() {
+        let payload = self.beat.ping(Instant::now(), self.ctx.cfg.pong_timeout);
+        if w.send(Message::Ping(payload.to_vec().into())).is_err() {
             self.lost(1006);
-            return;
         }
-        let now = Instant::now();
-        // A newer ping supersedes an unanswered one but keeps its deadline and traffic mark,
-        // so frequent pings never postpone the verdict.
-        let seen = match self.ping_out {
-            Some((_, _, seen)) => seen,
-            None => {
-                self.pong_deadline = Some(now + self.ctx.cfg.pong_timeout);
-                self.rx_seen
-            }
-        };
-        self.ping_out = Some((self.ping_seq, now, seen));
     }
 
+    /// The pong is late. Traffic since the ping means the pong is just queued behind it and
+    /// the link is alive; silence means it is dead (half-open TCP, a laptop back from sleep).
     fn pong_overdue(&mut self) {
-        self.pong_deadline = None;
-        match self.ping_out {
-            Some((_, _, seen)) if seen == self.rx_seen => {
-                tracing::debug!(server = %self.ctx.entry.key, "no pong and no traffic; reconnecting");
-                self.lost(1006);
-            }
-            // Traffic is flowing, the pong is just queued behind it; the link is alive.
-            _ => {}
+        if self.beat.overdue(true) {
+            tracing::debug!(server = %self.ctx.entry.key, "no pong and no traffic; reconnecting");
+            self.lost(1006);
         }
     }
 
@@ -623,7 +592,7 @@ impl Driver {
             self.retry_at,
             self.poll_at,
             self.ping_at,
-            self.pong_deadline,
+            self.beat.pong_due(),
         ]
         .into_iter()
         .fold(tick, earliest)
@@ -655,7 +624,7 @@ impl Driver {
         if due(self.ping_at, now) {
             self.heartbeat().await;
         }
-        if due(self.pong_deadline, now) {
+        if due(self.beat.pong_due(), now) {
             self.pong_overdue();
         }
     }
@@ -775,14 +744,10 @@ pub(super) async fn run(ctx: ServerCtx) {
         retry_at: None,
         poll_at: None,
         polling: false,
-        last_rx: Instant::now(),
         pending: VecDeque::new(),
         tick: None,
         ping_at: None,
-        ping_seq: 0,
-        ping_out: None,
-        pong_deadline: None,
-        rx_seen: 0,
+        beat: Heartbeat::new(Instant::now()),
         opened_once: false,
         untrusted: false,
         bell,

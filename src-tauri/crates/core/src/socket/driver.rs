@@ -12,6 +12,7 @@ use super::backoff::{Backoff, ReconnectPolicy};
 use super::error::SocketErrorKind;
 use super::event::{Batch, CloseInfo, EventSender, SocketEvent, SocketState};
 use super::handle::{Shared, lock};
+use super::heartbeat::Heartbeat as Beat;
 use super::link::{self, Dial, Link};
 use super::message::Message;
 use super::metrics::{redact_url, scrub};
@@ -26,16 +27,6 @@ const WRITE_BATCH: usize = 64;
 const READ_BATCH: usize = 1024;
 /// How long a graceful close waits for the peer's close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
-
-/// Heartbeat bookkeeping of one session.
-struct Beat {
-    ws_ping: bool,
-    /// When the unanswered ping times out.
-    pong_due: Option<Instant>,
-    seq: u64,
-    sent: Instant,
-    last_rx: Instant,
-}
 
 /// Events and counts gathered from one burst of readable frames, handed over together: one
 /// channel send (one wake of the reader) and one update of the shared counters per burst.
@@ -439,13 +430,7 @@ impl Driver {
         let hb = self.opts.heartbeat.clone();
         let stall = hb.pong_timeout.max(Duration::from_millis(1));
         let far = Instant::now() + Duration::from_secs(86_400 * 365);
-        let mut beat = Beat {
-            ws_ping: hb.ws_ping,
-            pong_due: None,
-            seq: 0,
-            sent: Instant::now(),
-            last_rx: Instant::now(),
-        };
+        let mut beat = Beat::new(Instant::now());
         // Timers live across iterations and are reset, not rebuilt per message: registering a
         // timer for every frame would cost more than reading the frame.
         let ping_timer = sleep_until(hb.interval.map_or(far, |i| Instant::now() + i));
@@ -462,7 +447,7 @@ impl Driver {
         }
         watch_stall(&ws, &mut stall_at, stall_timer.as_mut(), stall, far);
         loop {
-            let awaiting_pong = beat.pong_due.is_some();
+            let awaiting_pong = beat.pong_due().is_some();
             tokio::select! {
                 biased;
                 cmd = self.cmds.recv() => {
@@ -492,10 +477,10 @@ impl Driver {
                             Read::End(end) => break Some(end),
                         }
                     };
-                    beat.last_rx = Instant::now();
-                    if !beat.ws_ping {
+                    beat.received(Instant::now());
+                    if !hb.ws_ping {
                         // Without ping frames, any traffic answers the heartbeat.
-                        beat.pong_due = None;
+                        beat.answered();
                     }
                     self.deliver(&mut burst).await;
                     if let Some(end) = end {
@@ -507,7 +492,7 @@ impl Driver {
                         }
                         return end;
                     }
-                    if awaiting_pong && beat.pong_due.is_none() {
+                    if awaiting_pong && beat.pong_due().is_none() {
                         pong_timer.as_mut().reset(far);
                     }
                     watch_stall(&ws, &mut stall_at, stall_timer.as_mut(), stall, far);
@@ -527,10 +512,9 @@ impl Driver {
                 () = &mut ping_timer, if hb.interval.is_some() => {
                     let now = Instant::now();
                     ping_timer.as_mut().reset(hb.interval.map_or(far, |i| now + i));
+                    let payload = beat.ping(now, hb.pong_timeout);
                     if hb.ws_ping {
-                        beat.seq += 1;
-                        beat.sent = now;
-                        let ping = WsMessage::Ping(beat.seq.to_be_bytes().to_vec().into());
+                        let ping = WsMessage::Ping(payload.to_vec().into());
                         if let Err(e) = write_one(&mut ws, ping) {
                             return e;
                         }
@@ -543,22 +527,24 @@ impl Driver {
                         shared.counters.add_out(len);
                     }
                     watch_stall(&ws, &mut stall_at, stall_timer.as_mut(), stall, far);
-                    if beat.pong_due.is_none() {
-                        let due = now + hb.pong_timeout;
-                        beat.pong_due = Some(due);
+                    if !awaiting_pong && let Some(due) = beat.pong_due() {
                         pong_timer.as_mut().reset(due);
                     }
                     self.emit_lossy(SocketEvent::Ping);
                 }
+                // As `HeartbeatOptions::pong_timeout` says: a ping unanswered this long is a
+                // dead link, whatever else arrived.
                 () = &mut pong_timer, if awaiting_pong => {
-                    return Ended::Failed {
-                        kind: SocketErrorKind::DeadLink,
-                        detail: format!("no answer to ping within {:?}", hb.pong_timeout),
-                    };
+                    if beat.overdue(false) {
+                        return Ended::Failed {
+                            kind: SocketErrorKind::DeadLink,
+                            detail: format!("no answer to ping within {:?}", hb.pong_timeout),
+                        };
+                    }
                 }
                 () = &mut idle_timer, if hb.idle_timeout.is_some() => {
                     let limit = hb.idle_timeout.unwrap_or_default();
-                    let due = beat.last_rx + limit;
+                    let due = beat.last_rx() + limit;
                     if due > Instant::now() {
                         // Traffic came since the timer was set: check again later.
                         idle_timer.as_mut().reset(due);
@@ -658,13 +644,11 @@ impl Driver {
             WsMessage::Text(t) => self.on_message(Message::Text(t), false, burst),
             WsMessage::Binary(b) => self.on_message(Message::Binary(b), false, burst),
             WsMessage::Pong(p) => {
-                if beat.pong_due.is_some() && p.as_ref() == beat.seq.to_be_bytes() {
-                    let latency = beat.sent.elapsed();
+                if let Some(latency) = beat.pong(p.as_ref(), Instant::now()) {
                     self.shared.counters.set_latency(latency);
                     burst.push(SocketEvent::Pong { latency }, true, || {
                         self.events.batch_vec()
                     });
-                    beat.pong_due = None;
                 }
             }
             WsMessage::Close(f) => {

@@ -31,6 +31,7 @@ mod error;
 mod event;
 mod gate;
 mod handle;
+mod heartbeat;
 pub(crate) mod link;
 mod message;
 mod metrics;
@@ -44,6 +45,7 @@ pub use error::SocketErrorKind;
 pub use event::{CloseInfo, SocketEvent, SocketEvents, SocketState};
 pub use gate::ConnectGate;
 pub use handle::SocketHandle;
+pub(crate) use heartbeat::Heartbeat;
 pub use message::{Message, Utf8Bytes};
 pub use metrics::{Metrics, redact_url};
 pub use options::{
