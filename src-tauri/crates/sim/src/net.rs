@@ -10,14 +10,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use axum::Router;
 use axum::serve::Listener;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio_rustls::server::TlsStream;
+use tokio_util::either::Either;
 
 use crate::tls::NodeTls;
 use tokio::sync::watch;
@@ -153,52 +150,7 @@ struct StallableListener {
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(5);
 
 /// An accepted connection, plain or TLS.
-pub enum Conn {
-    /// Plain TCP.
-    Plain(TcpStream),
-    /// TLS over TCP.
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for Conn {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Tls(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Conn {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Tls(s) => Pin::new(s).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
-            Conn::Tls(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Tls(s) => Pin::new(s).poll_shutdown(cx),
-        }
-    }
-}
+pub type Conn = Either<TcpStream, TlsStream<TcpStream>>;
 
 impl Listener for StallableListener {
     type Io = Conn;
@@ -226,11 +178,11 @@ impl Listener for StallableListener {
                 Ok((stream, addr)) => {
                     let _ = stream.set_nodelay(true);
                     let Some(tls) = &self.tls else {
-                        return (Conn::Plain(stream), addr);
+                        return (Either::Left(stream), addr);
                     };
                     let acceptor = tokio_rustls::TlsAcceptor::from(tls.config());
                     match tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(stream)).await {
-                        Ok(Ok(s)) => return (Conn::Tls(Box::new(s)), addr),
+                        Ok(Ok(s)) => return (Either::Right(s), addr),
                         // A client that refused the certificate, or never finished: next.
                         _ => continue,
                     }

@@ -28,6 +28,7 @@ use tokio_tungstenite::tungstenite::http::header::{
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message, WebSocket};
+use tokio_util::either::Either;
 
 use super::error::SocketErrorKind;
 use super::tls::{self, TlsOptions};
@@ -65,52 +66,10 @@ pub(crate) struct ConnectFailure {
     pub detail: String,
 }
 
-/// The byte stream under the WebSocket. Not tokio-tungstenite's `MaybeTlsStream`: that enum is
-/// non-exhaustive, and the link must reach the TCP socket of every variant to wait on it.
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
-        }
-    }
-}
+/// The byte stream under the WebSocket: plain TCP or TLS over it. The link must reach the TCP
+/// socket of either to wait on its readiness (tokio-tungstenite's `MaybeTlsStream` is
+/// non-exhaustive, so it cannot).
+type Stream = Either<TcpStream, Box<TlsStream<TcpStream>>>;
 
 /// The stream as blocking-style I/O that answers `WouldBlock` instead of waiting, which is
 /// what tungstenite expects of a non-blocking socket. The task waits on the TCP socket's
@@ -128,8 +87,8 @@ struct Nb {
 impl Nb {
     fn tcp(&self) -> &TcpStream {
         match &self.stream {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref().0,
+            Either::Left(s) => s,
+            Either::Right(s) => s.get_ref().0,
         }
     }
 
@@ -430,11 +389,11 @@ async fn open(dial: Dial<'_>) -> Result<(Link, Option<String>), ConnectFailure> 
             )
         })?;
         match TlsConnector::from(config).connect(name, tcp).await {
-            Ok(s) => Stream::Tls(Box::new(s)),
+            Ok(s) => Either::Right(Box::new(s)),
             Err(e) => return Err(tls_failure(e, &host, port, dial.tls).await),
         }
     } else {
-        Stream::Plain(tcp)
+        Either::Left(tcp)
     };
     let nb = Nb {
         stream,
