@@ -9,7 +9,7 @@ use crate::event::{ServerKey, TimestampMs};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
-    /// Running/starting went offline without a stop (wings-protocol §8).
+    /// Running/starting went offline without a stop (`docs/protocols/wings.md` §8).
     Crash,
     /// Several crashes in a short window, or Wings gave up restarting.
     CrashLoop,
