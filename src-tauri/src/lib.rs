@@ -73,7 +73,7 @@ fn run_with(args: Args) -> anyhow::Result<()> {
                 .arg("--hidden")
                 .build(),
         )
-        // No JS API is granted (see capabilities/): links open through `open_link` only.
+        // No JS API is granted (see capabilities/): links open through `open_external` only.
         .plugin(
             tauri_plugin_opener::Builder::new()
                 .open_js_links_on_click(false)

@@ -234,7 +234,8 @@ pub fn list_servers(engine: State<'_, EngineState>) -> Result<Vec<ServerRow>> {
     Ok(rows(engine.get()?, None))
 }
 
-/// Fleet rows: the first frames hold every row, then changed rows at most 20 times a second.
+/// Fleet rows: the first frames hold every row, then changed rows at most 5 times a second
+/// (`bridge::FLEET_TICKS` flush ticks of 50 ms).
 /// Resolves to the subscription id.
 #[tauri::command]
 pub async fn subscribe_fleet(

@@ -86,7 +86,7 @@ export interface Commands {
 
 /** Every channel: its arguments (besides the channel) and the message type. Each resolves to a subscription id. */
 export interface Subscriptions {
-  /** Fleet rows, coalesced to ≤ 20 frames/s; the first frame holds every row. Channel arg: `onFrame`. */
+  /** Fleet rows, coalesced to ≤ 5 frames/s; the first frame holds every row. Channel arg: `onFrame`. */
   subscribe_fleet: { args: Record<string, never>; message: FleetFrame };
   /** Console lines of one server; the first frame is the backfill. Channel arg: `onFrame`. */
   subscribe_console: { args: { server: ServerKey }; message: ConsoleFrame };

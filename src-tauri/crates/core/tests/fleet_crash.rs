@@ -1,5 +1,5 @@
-//! Crash vs stop in every path of the protocol notes (§8), in every profile: console `stop`,
-//! kill, restart, a crash loop ending in "Aborting automatic restart".
+//! Crash vs stop in every path of `docs/protocols/wings.md` §8, in every profile: console
+//! `stop`, kill, restart, a crash loop ending in "Aborting automatic restart".
 #![allow(clippy::unwrap_used)]
 
 mod fleet_support;

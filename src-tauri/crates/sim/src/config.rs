@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// The Wings + Panel flavour to imitate (see `wings-protocol.md` §0 and §13).
+/// The Wings + Panel flavour to imitate (see `docs/protocols/wings.md` §0 and §13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Profile {
     /// Wings 1.11 + Panel 1.11: no inbound limits, no `scope` claim, md5 `jti`, `ptlc_` keys.

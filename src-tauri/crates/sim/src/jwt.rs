@@ -1,5 +1,5 @@
 //! The websocket JWT the panel mints and Wings checks: HS256 over the node secret, with the
-//! real header (`jti` repeated there) and claims (`wings-protocol.md` §3.2).
+//! real header (`jti` repeated there) and claims (`docs/protocols/wings.md` §3.2).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,7 +1,7 @@
 //! `aerie-sim`: simulated Pterodactyl and Pelican panels with their Wings nodes, on loopback.
 //!
 //! The demo, every test and every benchmark of Aerie run against this world. It follows the real
-//! Wings and Panel behaviour documented in `shared/design/wings-protocol.md`: the Client API
+//! Wings and Panel behaviour documented in `docs/protocols/wings.md`: the Client API
 //! with its envelopes, errors and limits, and the Wings websocket with its token lifecycle,
 //! permission gating, power state machine, crash handling and rate limits, in three profiles.
 //!

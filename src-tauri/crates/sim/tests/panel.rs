@@ -1,4 +1,4 @@
-//! Client API conformance over real loopback HTTP, per profile (`wings-protocol.md` §11).
+//! Client API conformance over real loopback HTTP, per profile (`docs/protocols/wings.md` §11).
 #![allow(clippy::unwrap_used)]
 
 mod common;

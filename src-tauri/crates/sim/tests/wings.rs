@@ -1,5 +1,5 @@
 //! Wings websocket conformance over real loopback sockets, per profile
-//! (`wings-protocol.md` §1-§10, §13).
+//! (`docs/protocols/wings.md` §1-§10, §13).
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -15,7 +15,7 @@ const MAX_NAME: usize = 64;
 /// An account with whether its key is in the keyring.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountStatus {
-    /// The account.
+    /// The account as stored in the settings file.
     pub config: AccountConfig,
     /// Whether the keyring holds its key (imported accounts have none until re-keyed).
     pub has_key: bool,

@@ -16,7 +16,7 @@ pub enum PanelFlavor {
     Pelican,
 }
 
-/// The kind of an API key.
+/// Which API a key opens and for which panel, read from its prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
     /// An account (client) key: what Aerie needs.
@@ -170,7 +170,7 @@ pub struct AccountConfig {
     /// The panel user name the key belongs to, as the panel reported it.
     #[serde(default)]
     pub username: String,
-    /// Which servers to watch.
+    /// All servers, or a selection that may or may not take in servers created later.
     #[serde(default)]
     pub watch: Watch,
     /// When the account was added, ms since the Unix epoch.

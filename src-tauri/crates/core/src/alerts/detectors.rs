@@ -1,8 +1,8 @@
 //! Detectors: what each fleet event means for each alert condition.
 //!
-//! Crash semantics follow wings-protocol §8: the protocol layer reports `Fact::Crashed` for
-//! running/starting → offline without stopping, and `Fact::RequestedStop` for stops Aerie
-//! sent. A requested stop is never a crash, whatever arrives after it.
+//! Crash semantics follow `docs/protocols/wings.md` §8: the protocol layer reports
+//! `Fact::Crashed` for running/starting → offline without stopping, and
+//! `Fact::RequestedStop` for stops Aerie sent. A requested stop is never a crash, whatever arrives after it.
 
 use std::collections::VecDeque;
 

@@ -9,7 +9,7 @@ use crate::event::{ServerKey, TimestampMs};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
-    /// Running/starting went offline without a stop (wings-protocol §8).
+    /// Running/starting went offline without a stop (`docs/protocols/wings.md` §8).
     Crash,
     /// Several crashes in a short window, or Wings gave up restarting.
     CrashLoop,
@@ -23,7 +23,7 @@ pub enum AlertKind {
     CredentialsRejected,
     /// The account lost a permission Aerie needs on this server.
     PermissionLost,
-    /// The server is suspended.
+    /// The host suspended the server: the panel answers 409 and Wings closes with 4409.
     Suspended,
     /// CPU above the threshold (relative to the panel limit) for a while.
     HighCpu,
@@ -39,21 +39,21 @@ pub enum AlertKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Subject {
-    /// One server.
+    /// One server: crashes, thresholds, permissions, suspension.
     Server {
-        /// Its key.
+        /// Panel account id and server identifier.
         key: ServerKey,
     },
     /// One node of one panel account.
     Node {
-        /// The account id.
+        /// Aerie's id of the panel account (the first half of a `ServerKey`).
         panel: String,
-        /// The node's name.
+        /// The node's name as the panel lists it (unique within the account).
         node: String,
     },
     /// One panel account (credentials).
     Account {
-        /// The account id.
+        /// Aerie's id of the panel account (the first half of a `ServerKey`).
         panel: String,
     },
 }
@@ -71,7 +71,7 @@ impl Subject {
 /// Identifies one alert: at most one is active per kind and subject.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 pub struct AlertId {
-    /// The detector.
+    /// The detector that raised it.
     pub kind: AlertKind,
     /// What it is about.
     pub subject: Subject,
@@ -140,9 +140,9 @@ pub enum Severity {
 /// One alert as shown to a person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Alert {
-    /// Kind and subject.
+    /// Kind and subject; at most one alert per id is active at a time.
     pub id: AlertId,
-    /// How bad.
+    /// Sets the tray colour: an unacknowledged critical alert makes the fleet critical.
     pub severity: Severity,
     /// The server's (or node's, or account's) display name.
     pub name: String,
@@ -191,9 +191,9 @@ impl Delivery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
-    /// Snooze-all.
+    /// The user snoozed every notification for a while (tray or alerts view).
     Snooze,
-    /// Quiet hours.
+    /// The clock was inside the configured quiet hours.
     QuietHours,
 }
 
@@ -245,9 +245,9 @@ impl HeldSummary {
 /// An alert that recovered, with how long it was down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ResolvedAlert {
-    /// The alert as it was.
+    /// The alert as it was when it resolved.
     pub alert: Alert,
-    /// Downtime, ms.
+    /// From the condition's start to its recovery, ms.
     #[ts(type = "number")]
     pub downtime_ms: u64,
 }
@@ -273,14 +273,14 @@ pub enum Health {
 pub enum AlertOutput {
     /// An alert became active.
     Fire {
-        /// The alert.
+        /// The new alert, with its title and detail already written for people.
         alert: Alert,
         /// Whether to notify now.
         delivery: Delivery,
     },
     /// An active alert recovered.
     Resolved {
-        /// The alert as it was.
+        /// The alert as it was when it resolved.
         alert: Alert,
         /// How long it was down (from the condition's start), ms.
         #[ts(type = "number")]
@@ -290,21 +290,21 @@ pub enum AlertOutput {
     },
     /// An alert is still active and nobody acknowledged it.
     Reminder {
-        /// The alert.
+        /// The alert still active, unchanged since it fired.
         alert: Alert,
     },
     /// Snooze or quiet hours ended and something happened meanwhile.
     Summary {
         /// Why notifications were held.
         reason: HoldReason,
-        /// What happened.
+        /// The alerts that fired, resolved or stayed active while notifications were held.
         summary: HeldSummary,
     },
     /// Snooze-all ended by itself.
     SnoozeEnded,
     /// The fleet's health changed.
     Health {
-        /// New health.
+        /// The health from now on (the previous one was sent before).
         health: Health,
     },
 }

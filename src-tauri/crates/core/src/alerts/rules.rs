@@ -68,9 +68,9 @@ impl AlertRules {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RuleSet {
-    /// A crash.
+    /// A server went offline without a stop anyone asked for.
     pub crash: CrashRule,
-    /// Repeated crashes.
+    /// Several crashes close together, or Wings giving up its automatic restart.
     pub crash_loop: CrashLoopRule,
     /// Starting for too long.
     pub stuck_starting: DurationRule,
@@ -159,7 +159,7 @@ pub struct ServerRules {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ToggleRule {
-    /// Whether it runs.
+    /// Off: this detector raises no alert where the rule applies.
     pub enabled: bool,
 }
 
@@ -173,7 +173,7 @@ impl Default for ToggleRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CrashRule {
-    /// Whether it runs.
+    /// Off: this detector raises no alert where the rule applies.
     pub enabled: bool,
     /// Success threshold: running this long after a crash counts as recovered. A crash in
     /// between keeps the same alert open (flapping is one alert, not one per crash).
@@ -198,11 +198,11 @@ impl Default for CrashRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CrashLoopRule {
-    /// Whether it runs.
+    /// Off: this detector raises no alert where the rule applies.
     pub enabled: bool,
-    /// Crashes needed.
+    /// Crashes that make a loop (3 by default).
     pub crashes: u32,
-    /// Within this window.
+    /// The span, ms, those crashes must fall within (10 minutes by default).
     pub window_ms: u64,
     /// Running this long counts as out of the loop.
     pub recover_ms: u64,
@@ -223,7 +223,7 @@ impl Default for CrashLoopRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DurationRule {
-    /// Whether it runs.
+    /// Off: this detector raises no alert where the rule applies.
     pub enabled: bool,
     /// How long the state may last.
     pub after_ms: u64,
@@ -243,9 +243,10 @@ impl Default for DurationRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ThresholdRule {
-    /// Whether it runs.
+    /// Off: this detector raises no alert where the rule applies.
     pub enabled: bool,
-    /// Percent of the limit.
+    /// Usage in percent of the panel's limit for the resource (CPU: of the CPU limit, which
+    /// may exceed 100 % of one core).
     pub percent: f64,
     /// Failure threshold: above for this long fires.
     pub for_ms: u64,
@@ -271,7 +272,7 @@ impl Default for ThresholdRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NodeRule {
-    /// Whether it runs.
+    /// Off: this detector raises no alert where the rule applies.
     pub enabled: bool,
     /// Servers a node needs before its outage is told apart from one server's.
     pub min_servers: usize,

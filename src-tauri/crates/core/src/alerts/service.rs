@@ -31,7 +31,7 @@ const BATCH_MAX: usize = 16_384;
 
 /// How the service runs.
 pub struct ServiceOptions {
-    /// The rules to start with.
+    /// The rules until [`AlertService::set_rules`] replaces them.
     pub rules: AlertRules,
     /// How often time-based rules are evaluated.
     pub tick: Duration,
@@ -61,14 +61,14 @@ impl Default for ServiceOptions {
 pub enum NotificationReport {
     /// The desktop accepted it (the D-Bus call returned).
     Shown {
-        /// Its first line.
+        /// The notification's title, as shown.
         summary: String,
-        /// The desktop's id for it.
+        /// The id the notification server returned (on Linux the D-Bus `Notify` reply).
         id: u32,
     },
     /// It could not be shown; the alert is still logged.
     Failed {
-        /// Its first line.
+        /// The title the notification would have had.
         summary: String,
         /// Why, for a person.
         error: String,

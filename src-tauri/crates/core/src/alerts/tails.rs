@@ -12,14 +12,14 @@ const CONSOLE_LINES: usize = 5;
 const STATS_EVERY_MS: u64 = 5_000;
 const STATS_SPAN_MS: u64 = 10 * 60_000;
 
-/// One kept stats sample.
+/// A stats sample kept for a notification's chart (one every 5 s, for 10 minutes).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StatsSample {
     /// When it was observed.
     pub at: TimestampMs,
-    /// The sample.
+    /// Usage as Wings reported it (cumulative counters included).
     pub stats: Stats,
-    /// Rates at that time.
+    /// Network and disk rates the session derived from the previous sample's counters.
     pub rates: Rates,
 }
 

@@ -71,13 +71,13 @@ pub enum Theme {
 /// How to draw a chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartSpec {
-    /// The quantity.
+    /// What is plotted; picks the unit, axis labels and line colours.
     pub metric: Metric,
-    /// Width in pixels.
+    /// Image width in pixels (the SVG's `width`, the PNG's size).
     pub width: u32,
-    /// Height in pixels.
+    /// Image height in pixels.
     pub height: u32,
-    /// Colours.
+    /// Light or dark palette, to match the app or the desktop.
     pub theme: Theme,
     /// Caption; `None` uses the metric's name.
     pub title: Option<String>,
@@ -119,7 +119,7 @@ impl ChartSpec {
         self
     }
 
-    /// Sets the theme.
+    /// Draws with this palette instead of the default light one.
     pub fn theme(mut self, theme: Theme) -> Self {
         self.theme = theme;
         self
@@ -157,12 +157,12 @@ pub struct Line {
 /// The data of one chart: one or more lines over the same time span.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
-    /// The lines.
+    /// Drawn in order, alternating between the theme's two line colours.
     pub lines: Vec<Line>,
 }
 
 impl Series {
-    /// One line.
+    /// A series of one line (CPU, memory and disk charts have one; rates have two).
     pub fn single(label: impl Into<String>, points: Vec<(TimestampMs, f64)>) -> Self {
         Self {
             lines: vec![Line {

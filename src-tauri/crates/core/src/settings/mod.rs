@@ -63,12 +63,12 @@ impl Paths {
         }
     }
 
-    /// The settings file.
+    /// `settings.toml` in the config directory.
     pub fn settings_file(&self) -> PathBuf {
         self.config_dir.join(SETTINGS_FILE)
     }
 
-    /// The database file.
+    /// `aerie.sqlite3` in the data directory (history, alert log, console archive).
     pub fn database_file(&self) -> PathBuf {
         self.data_dir.join(crate::store::DATABASE_FILE)
     }
@@ -84,7 +84,8 @@ pub struct Settings {
     pub version: u32,
     /// Panel accounts (never their keys).
     pub accounts: Vec<AccountConfig>,
-    /// History retention.
+    /// How long each downsampling tier of the metrics history is kept, and the console
+    /// archive's size (`[history]`).
     pub history: Retention,
     /// Alerting preferences.
     pub alerts: AlertSettings,
@@ -119,7 +120,8 @@ impl Default for Settings {
 pub struct AlertSettings {
     /// Master switch for alerts.
     pub enabled: bool,
-    /// Show desktop notifications.
+    /// Show desktop notifications; when off, alerts are still detected, logged and shown in
+    /// the app.
     pub desktop_notifications: bool,
 }
 
@@ -140,7 +142,8 @@ pub struct UiSettings {
     pub theme: Theme,
     /// Start hidden in the tray.
     pub start_minimized: bool,
-    /// Launch at login.
+    /// Register the app with the OS to start at login (the desktop applies it through its
+    /// autostart plugin).
     pub start_at_login: bool,
 }
 
@@ -151,9 +154,9 @@ pub enum Theme {
     /// Follow the OS.
     #[default]
     System,
-    /// Light.
+    /// Light, whatever the OS uses.
     Light,
-    /// Dark.
+    /// Dark, whatever the OS uses.
     Dark,
 }
 
@@ -166,7 +169,8 @@ pub(crate) fn file_error(action: &'static str, path: &Path, e: &std::io::Error) 
     }
 }
 
-/// The settings file on disk.
+/// A handle on the settings file: loads without ever destroying a file it cannot read, and
+/// saves atomically.
 #[derive(Debug, Clone)]
 pub struct SettingsFile {
     path: PathBuf,
@@ -191,7 +195,7 @@ impl SettingsFile {
         Self::new(paths.settings_file())
     }
 
-    /// The file's path.
+    /// Where it is read and written, for messages that name the file.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -7,7 +7,8 @@
 
 /// Buckets per chunk. The slot index is stored in one byte.
 pub(crate) const CHUNK_SLOTS: u64 = 240;
-/// Bytes per packed point.
+/// Bytes per packed point: slot `u8`, CPU in ‰ `u16`, memory KiB `u32`, disk MiB `u32`, and
+/// four `u16` rate codes (rx, tx, disk read, disk write).
 pub(crate) const POINT_BYTES: usize = 19;
 /// Rates are stored on a log scale: `code = log2(1 + bps) * RATE_SCALE`, 0.05 % resolution.
 const RATE_SCALE: f64 = 1600.0;

@@ -33,7 +33,7 @@ pub const DATABASE_FILE: &str = "aerie.sqlite3";
 /// One entry of the alert log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertEntry {
-    /// Which server.
+    /// The server the entry is filed under; the alert log is read per server or for all.
     pub key: ServerKey,
     /// When it happened, ms since the Unix epoch.
     pub at_ms: u64,
@@ -48,9 +48,9 @@ pub struct AlertEntry {
 pub struct ConsoleLine {
     /// When Aerie received it, ms since the Unix epoch.
     pub at_ms: u64,
-    /// Where it came from.
+    /// Live container output, a daemon line, a backfilled line or install output.
     pub origin: ConsoleOrigin,
-    /// The text.
+    /// As received, ANSI escapes included.
     pub line: String,
 }
 
@@ -164,7 +164,7 @@ impl Store {
         }
     }
 
-    /// The database file.
+    /// The SQLite file this store opened, for messages that name it.
     pub fn path(&self) -> &Path {
         &self.path
     }

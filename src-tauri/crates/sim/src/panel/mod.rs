@@ -1,5 +1,5 @@
-//! A simulated Panel: the Client API (`wings-protocol.md` §11) with its envelopes, errors,
-//! rate limits, state conflicts and websocket token minting, plus fault switches.
+//! A simulated Panel: the Client API (`docs/protocols/wings.md` §11) with its envelopes,
+//! errors, rate limits, state conflicts and websocket token minting, plus fault switches.
 
 mod limit;
 mod routes;

@@ -1,5 +1,5 @@
-//! Wings' inbound rate limits (W-new and Pelican, `wings-protocol.md` §6.1): token buckets that
-//! drop excess messages and report `throttled` once per streak.
+//! Wings' inbound rate limits (W-new and Pelican, `docs/protocols/wings.md` §6.1): token
+//! buckets that drop excess messages and report `throttled` once per streak.
 
 use std::time::Duration;
 

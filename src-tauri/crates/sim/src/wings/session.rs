@@ -1,5 +1,5 @@
 //! One websocket connection to Wings: authentication, token lifecycle, inbound limits, event
-//! forwarding with per-event token re-validation (`wings-protocol.md` §2-§6, §9).
+//! forwarding with per-event token re-validation (`docs/protocols/wings.md` §2-§6, §9).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;

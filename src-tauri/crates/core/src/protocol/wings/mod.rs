@@ -1,5 +1,5 @@
 //! The Wings websocket protocol (`{"event","args"}` frames), as spoken by Pterodactyl Wings
-//! 1.11, newer Wings and Pelican Wings. See `shared/design/wings-protocol.md`.
+//! 1.11, newer Wings and Pelican Wings. See `docs/protocols/wings.md`.
 //!
 //! * [`frame`]: decode inbound frames, build outbound ones.
 //! * [`console`]: recognise the daemon's own lines and its crash report.
