@@ -56,6 +56,7 @@ impl Error {
             Self::Desktop(_) => ("desktop", None),
             Self::Engine(e) => match e {
                 E::PanelUrl { .. } => ("invalid_url", Some("url")),
+                E::InsecurePanel { .. } => ("insecure_url", Some("url")),
                 E::NotAPanel { .. } => ("not_a_panel", Some("url")),
                 E::ApiKeyFormat { .. } => ("invalid_key", Some("key")),
                 E::WrongKeyType => ("wrong_key_type", Some("key")),

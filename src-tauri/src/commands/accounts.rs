@@ -219,6 +219,8 @@ pub async fn test_account(
         (Some(id), None | Some("")) => accounts.client(id, RateLimits::default())?,
         _ => {
             let url = aerie_core::accounts::normalise_url(&input.url)?;
+            // Testing sends the key too: the same refusal as adding.
+            aerie_core::accounts::require_tls(&url)?;
             PanelClient::new(&url, key_of(&input)?, RateLimits::default())?
         }
     };

@@ -163,6 +163,15 @@ pub enum Error {
     },
 
     // ---- Panel REST API (owned by `panel`) ----
+    /// A plain `http://` panel address on another machine, added without opting in: the API
+    /// key would cross the network unencrypted.
+    #[error(
+        "{url} is plain http: your API key would cross the network unencrypted. Use the panel's https:// address; if this panel has no TLS and you accept the risk, add it with `aerie panel add --allow-insecure`"
+    )]
+    InsecurePanel {
+        /// The normalised panel address.
+        url: String,
+    },
     /// The panel address is not a usable http(s) URL.
     #[error(
         "panel address {url:?} is not valid: {reason}. Use the panel's base URL, e.g. https://panel.example.com"

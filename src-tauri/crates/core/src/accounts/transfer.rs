@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::config::validate_configs;
+use super::config::{new_account_id, validate_configs};
 use crate::settings::{self, Settings, SettingsFile};
 use crate::{Error, Result};
 
@@ -24,7 +24,7 @@ struct ExportFile {
 pub struct ImportSummary {
     /// Accounts added (they need their key: see [`super::Accounts::rekey`]).
     pub added: Vec<String>,
-    /// Accounts already present (same id), left as they were.
+    /// Accounts already present (same panel and user name), left as they were.
     pub skipped: Vec<String>,
 }
 
@@ -47,6 +47,11 @@ pub fn export(settings: &SettingsFile, path: &Path) -> Result<usize> {
 
 /// Reads an export into `settings`: adds the accounts not present yet (without keys) and
 /// takes over the other settings sections. A file that cannot be used changes nothing.
+///
+/// Every added account gets a fresh id. Keys are stored in the keyring under the account id,
+/// so keeping the file's id would hand an imported account whatever key the keyring still
+/// holds under that id (say, after the settings file was deleted) and send it to the
+/// imported, possibly foreign, panel address.
 pub fn import(settings: &SettingsFile, path: &Path) -> Result<ImportSummary> {
     let invalid = |detail: String| Error::ImportInvalid {
         path: path.to_path_buf(),
@@ -73,10 +78,14 @@ pub fn import(settings: &SettingsFile, path: &Path) -> Result<ImportSummary> {
     settings.update(|s| {
         let mut summary = ImportSummary::default();
         for mut a in imported.accounts {
-            if s.accounts.iter().any(|x| x.id == a.id) {
+            if s.accounts
+                .iter()
+                .any(|x| x.url == a.url && x.username == a.username)
+            {
                 summary.skipped.push(a.name);
                 continue;
             }
+            a.id = new_account_id();
             if s.accounts.iter().any(|x| x.name == a.name) {
                 a.name = format!("{} (imported)", a.name);
             }
