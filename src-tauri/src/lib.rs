@@ -36,9 +36,13 @@ pub fn run() -> ExitCode {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("AERIE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aerie_desktop=debug"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = aerie_core::logging::env_filter("AERIE_LOG", "info,aerie_desktop=debug");
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_filter(filter))
+        .try_init();
 }
 
 fn run_with(args: Args) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod error;
 pub mod event;
 pub mod fleet;
+pub mod logging;
 pub mod notify;
 pub mod panel;
 pub mod protocol;
