@@ -70,7 +70,7 @@ impl Error {
                 | E::Keyring { .. }
                 | E::SecretMissing { .. } => ("keyring", None),
                 E::PermissionDenied { .. } => ("permission_denied", None),
-                E::RateLimited { .. } => ("rate_limited", None),
+                E::RateLimited { .. } | E::ActionRateLimited { .. } => ("rate_limited", None),
                 _ => ("engine", None),
             },
         }

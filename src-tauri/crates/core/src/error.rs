@@ -252,6 +252,25 @@ pub enum Error {
         /// Seconds the panel asked to wait.
         retry_after_secs: u64,
     },
+    /// A user action (power, command) was not sent: the panel's rate limit would have made it
+    /// wait longer than a person waits for a button.
+    #[error(
+        "the panel is rate limiting this account, so this action was not sent. Try again in {retry_after_secs} s"
+    )]
+    ActionRateLimited {
+        /// Seconds until the panel takes requests again.
+        retry_after_secs: u64,
+    },
+    /// A user action (power, command) got no answer in time. The panel may still carry it out.
+    #[error(
+        "{host} did not answer within {secs} s. The action may still happen: check the server's state before trying again"
+    )]
+    ActionTimedOut {
+        /// Panel host name.
+        host: String,
+        /// How long Aerie waited.
+        secs: u64,
+    },
     /// A TLS failure talking to the panel or a node (certificate, protocol).
     #[error(
         "TLS error talking to {host}: {detail}. Check the certificate of that host (self-signed certificates are not trusted)"

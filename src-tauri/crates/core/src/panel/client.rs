@@ -17,6 +17,11 @@ use crate::{Error, Result};
 
 /// How many times a request answered with 429 is retried after waiting `Retry-After`.
 const MAX_429_RETRIES: u32 = 3;
+/// Longest a user action (power, command) waits for the rate limiter; longer, it fails with a
+/// message saying when to try again instead of leaving the button spinning.
+const ACTION_MAX_WAIT: Duration = Duration::from_secs(5);
+/// Longest a user action takes as a whole (limiter, request, retries).
+const ACTION_TIMEOUT: Duration = Duration::from_secs(20);
 /// Largest page size the panel accepts.
 const PER_PAGE: u32 = 100;
 /// Refuse absurd listings rather than loop forever on a hostile `total_pages`.
@@ -116,10 +121,50 @@ impl PanelClient {
         body: Option<serde_json::Value>,
         scope: Scope<'_>,
     ) -> Result<(StatusCode, Vec<u8>)> {
+        self.call_paced(method, path, body, scope, false).await
+    }
+
+    /// A request a person is waiting on (power, command): it never waits more than
+    /// [`ACTION_MAX_WAIT`] for the rate limit (failing with when to retry instead) and fails
+    /// after [`ACTION_TIMEOUT`] in all.
+    async fn user_action(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        scope: Scope<'_>,
+    ) -> Result<()> {
+        let call = self.call_paced(Method::POST, path, Some(body), scope, true);
+        match tokio::time::timeout(ACTION_TIMEOUT, call).await {
+            Ok(r) => r.map(|_| ()),
+            Err(_) => Err(Error::ActionTimedOut {
+                host: self.host.clone(),
+                secs: ACTION_TIMEOUT.as_secs(),
+            }),
+        }
+    }
+
+    async fn call_paced(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        scope: Scope<'_>,
+        user_action: bool,
+    ) -> Result<(StatusCode, Vec<u8>)> {
         let url = format!("{}/api/client{}", self.base, path);
+        let refused = |wait: Duration| Error::ActionRateLimited {
+            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+        };
         let mut attempt = 0;
         loop {
-            self.limiter.acquire().await;
+            if user_action {
+                self.limiter
+                    .acquire_within(ACTION_MAX_WAIT)
+                    .await
+                    .map_err(refused)?;
+            } else {
+                self.limiter.acquire().await;
+            }
             let mut req = self
                 .http
                 .request(method.clone(), &url)
@@ -151,6 +196,9 @@ impl PanelClient {
                 let wait = Duration::from_secs(retry_after.unwrap_or(60).clamp(1, 3600));
                 self.limiter.back_off(wait);
                 tracing::warn!(panel = %self.base, wait_s = wait.as_secs(), "panel rate limit hit (429)");
+                if user_action && wait > ACTION_MAX_WAIT {
+                    return Err(refused(wait));
+                }
                 if attempt < MAX_429_RETRIES {
                     attempt += 1;
                     continue;
@@ -237,21 +285,19 @@ impl PanelClient {
     }
 
     /// `POST /servers/{id}/power`. Success means "accepted"; watch `status` for the outcome.
+    /// Fails fast with [`Error::ActionRateLimited`] when the panel pauses this account for
+    /// more than a few seconds, and with [`Error::ActionTimedOut`] after 20 s.
     pub async fn power(&self, server: &str, signal: PowerSignal) -> Result<()> {
         let path = format!("/servers/{}/power", path_segment(server));
         let body = serde_json::json!({ "signal": signal.as_str() });
-        self.call(Method::POST, &path, Some(body), Scope::Server(server))
-            .await
-            .map(|_| ())
+        self.user_action(&path, body, Scope::Server(server)).await
     }
 
-    /// `POST /servers/{id}/command`.
+    /// `POST /servers/{id}/command`. Paced and bounded like [`Self::power`].
     pub async fn send_command(&self, server: &str, command: &str) -> Result<()> {
         let path = format!("/servers/{}/command", path_segment(server));
         let body = serde_json::json!({ "command": command });
-        self.call(Method::POST, &path, Some(body), Scope::Server(server))
-            .await
-            .map(|_| ())
+        self.user_action(&path, body, Scope::Server(server)).await
     }
 
     /// `GET /servers/{id}/websocket`: mints a socket token, paced to the per-server limit.
