@@ -20,5 +20,6 @@ pub mod secrets;
 pub mod settings;
 pub mod socket;
 pub mod store;
+pub mod text;
 
 pub use error::{Error, Result};
