@@ -48,7 +48,8 @@ impl std::fmt::Debug for PanelClient {
     }
 }
 
-/// Validates and normalises a panel base URL: http(s), a host, no query, no trailing slash.
+/// Validates and normalises a panel base URL to `scheme://host[:port]`: http(s), a host, no
+/// query or credentials; a path is dropped.
 pub(super) fn normalise_base(url: &str) -> Result<(String, String)> {
     // An address with `user:pass@` would leak the password into the message: don't echo it.
     let shown: String = if url.contains('@') {
@@ -71,10 +72,9 @@ pub(super) fn normalise_base(url: &str) -> Result<(String, String)> {
     if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad("it must not contain a query or credentials"));
     }
-    let mut base = parsed.to_string();
-    while base.ends_with('/') {
-        base.pop();
-    }
+    // `scheme://host[:port]` only: the base is also the `Origin` Wings checks, and a path
+    // (`--panel https://panel.example.com/server/abcd1234`) would make that Origin wrong.
+    let base = parsed.origin().ascii_serialization();
     Ok((base, host))
 }
 
@@ -352,6 +352,17 @@ mod tests {
             ("https://panel.example.com", "panel.example.com")
         );
         assert!(normalise_base("panel.example.com").is_err());
+        // The base is also the Origin Wings checks: never a path.
+        for (input, want) in [
+            (
+                "https://panel.example.com/server/abcd1234/",
+                "https://panel.example.com",
+            ),
+            ("http://127.0.0.1:8080/api/client", "http://127.0.0.1:8080"),
+            ("https://[::1]:8443/x", "https://[::1]:8443"),
+        ] {
+            assert_eq!(normalise_base(input).expect("valid").0, want, "{input}");
+        }
         assert!(normalise_base("ftp://x").is_err());
         let e = normalise_base("https://u:p@x").err().map(|e| e.to_string());
         assert!(e.is_some_and(|e| !e.contains("u:p")));
