@@ -28,6 +28,9 @@ const PER_PAGE: u32 = 100;
 const MAX_PAGES: u64 = 1000;
 /// Bodies larger than this are refused (a server list page of 100 is ~300 KB).
 const MAX_BODY: usize = 8 * 1024 * 1024;
+/// A whole server listing larger than this is refused: [`MAX_PAGES`] pages of [`MAX_BODY`]
+/// would be 8 GiB. 10,000 servers take about 30 MiB.
+const MAX_LISTING: usize = 48 * 1024 * 1024;
 
 /// A client for one panel account. Clones share the connection pool and the rate limiter.
 #[derive(Clone)]
@@ -221,7 +224,11 @@ impl PanelClient {
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str, scope: Scope<'_>) -> Result<T> {
         let (_, bytes) = self.call(Method::GET, path, None, scope).await?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::NotAPanel {
+        self.parse_json(&bytes)
+    }
+
+    fn parse_json<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
+        serde_json::from_slice(bytes).map_err(|e| Error::NotAPanel {
             url: self.base.clone(),
             detail: if bytes.trim_ascii_start().starts_with(b"<") {
                 "an HTML page instead of JSON".to_owned()
@@ -249,10 +256,18 @@ impl PanelClient {
     pub async fn list_servers(&self) -> Result<Vec<RemoteServer>> {
         let mut out = Vec::new();
         let mut page = 1u64;
+        let mut total_bytes = 0usize;
         loop {
-            let list: List<ServerAttrs> = self
-                .get_json(&format!("?page={page}&per_page={PER_PAGE}"), Scope::Panel)
-                .await?;
+            let path = format!("?page={page}&per_page={PER_PAGE}");
+            let (_, bytes) = self.call(Method::GET, &path, None, Scope::Panel).await?;
+            total_bytes += bytes.len();
+            if total_bytes > MAX_LISTING {
+                return Err(Error::NotAPanel {
+                    url: self.base.clone(),
+                    detail: format!("a server list larger than {} MiB", MAX_LISTING >> 20),
+                });
+            }
+            let list: List<ServerAttrs> = self.parse_json(&bytes)?;
             out.extend(
                 list.data
                     .into_iter()
@@ -393,5 +408,59 @@ mod tests {
     fn odd_identifiers_cannot_escape_the_path() {
         assert_eq!(path_segment("abcd1234"), "abcd1234");
         assert_eq!(path_segment("../x"), "%2E%2E%2Fx");
+    }
+
+    /// A hostile panel: every page is `pad` bytes and claims 1,000 pages. Counts requests.
+    fn endless_panel(pad: usize) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = hits.clone();
+        let body = format!(
+            r#"{{"object":"list","data":[],"meta":{{"pagination":{{"total":100000,"count":0,"per_page":100,"current_page":1,"total_pages":1000}}}},"pad":"{}"}}"#,
+            "x".repeat(pad)
+        );
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut out = stream;
+                let _ = write!(
+                    out,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (url, hits)
+    }
+
+    #[tokio::test]
+    async fn a_server_list_without_end_is_refused_once_it_grows_too_large() {
+        let (url, hits) = endless_panel(4 * 1024 * 1024);
+        let client = PanelClient::new(
+            &url,
+            Secret::new("ptlc_0000000000S3cr3tPart000000000000000000000"),
+            RateLimits {
+                per_minute: 100_000,
+                tokens_per_server_per_minute: 4,
+            },
+        )
+        .expect("client");
+        let err = client.list_servers().await.err().map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("server list larger")),
+            "{err:?}"
+        );
+        let pages = hits.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(pages <= 13, "stopped after {pages} pages of 4 MiB");
     }
 }
