@@ -24,7 +24,8 @@ struct ExportFile {
 pub struct ImportSummary {
     /// Accounts added (they need their key: see [`super::Accounts::rekey`]).
     pub added: Vec<String>,
-    /// Accounts already present (same panel and user name), left as they were.
+    /// Accounts already present (same panel, and the same id or the same user and name),
+    /// left as they were.
     pub skipped: Vec<String>,
 }
 
@@ -78,10 +79,12 @@ pub fn import(settings: &SettingsFile, path: &Path) -> Result<ImportSummary> {
     settings.update(|s| {
         let mut summary = ImportSummary::default();
         for mut a in imported.accounts {
-            if s.accounts
-                .iter()
-                .any(|x| x.url == a.url && x.username == a.username)
-            {
+            // The same account: on this machine already (same id and panel), or imported
+            // before (same panel, user and name; it got a fresh id then).
+            let present = s.accounts.iter().any(|x| {
+                x.url == a.url && (x.id == a.id || (x.username == a.username && x.name == a.name))
+            });
+            if present {
                 summary.skipped.push(a.name);
                 continue;
             }
