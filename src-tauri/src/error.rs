@@ -56,6 +56,7 @@ impl Error {
             Self::Desktop(_) => ("desktop", None),
             Self::Engine(e) => match e {
                 E::PanelUrl { .. } => ("invalid_url", Some("url")),
+                E::InsecurePanel { .. } => ("insecure_url", Some("url")),
                 E::NotAPanel { .. } => ("not_a_panel", Some("url")),
                 E::ApiKeyFormat { .. } => ("invalid_key", Some("key")),
                 E::WrongKeyType => ("wrong_key_type", Some("key")),
@@ -69,7 +70,7 @@ impl Error {
                 | E::Keyring { .. }
                 | E::SecretMissing { .. } => ("keyring", None),
                 E::PermissionDenied { .. } => ("permission_denied", None),
-                E::RateLimited { .. } => ("rate_limited", None),
+                E::RateLimited { .. } | E::ActionRateLimited { .. } => ("rate_limited", None),
                 _ => ("engine", None),
             },
         }

@@ -36,9 +36,13 @@ pub fn run() -> ExitCode {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("AERIE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aerie_desktop=debug"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = aerie_core::logging::env_filter("AERIE_LOG", "info,aerie_desktop=debug");
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_filter(filter))
+        .try_init();
 }
 
 fn run_with(args: Args) -> anyhow::Result<()> {
@@ -85,11 +89,11 @@ fn run_with(args: Args) -> anyhow::Result<()> {
         .manage(state::Exports::default())
         .setup(move |app| {
             let (data_dir, throwaway) = resolve_data_dir(app.handle(), &profile)?;
-            tracing::info!(data_dir = %data_dir.display(), throwaway, "data directory");
+            tracing::info!(data_dir = %data_dir.display(), throwaway = throwaway.is_some(), "data directory");
             app.manage(state::Runtime {
                 profile: profile.clone(),
                 data_dir: data_dir.clone(),
-                throwaway,
+                throwaway: std::sync::Mutex::new(throwaway),
             });
             let own = profile.data_dir.is_none() && !profile.demo;
             // The fleet spawns its tasks on Tauri's tokio runtime, which is the engine's.
@@ -170,15 +174,54 @@ fn open_on_click(app: &tauri::AppHandle, engine: &engine::Engine) {
 fn resolve_data_dir<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     profile: &Profile,
-) -> anyhow::Result<(std::path::PathBuf, bool)> {
+) -> anyhow::Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
     let (dir, throwaway) = match (&profile.data_dir, profile.demo) {
-        (Some(dir), _) => (dir.clone(), false),
-        (None, true) => (
-            std::env::temp_dir().join(format!("aerie-demo-{}", std::process::id())),
-            true,
-        ),
-        (None, false) => (app.path().app_data_dir()?, false),
+        (Some(dir), _) => (dir.clone(), None),
+        (None, true) => {
+            let tmp = throwaway_data_dir()?;
+            (tmp.path().to_path_buf(), Some(tmp))
+        }
+        (None, false) => (app.path().app_data_dir()?, None),
     };
     std::fs::create_dir_all(&dir)?;
     Ok((dir, throwaway))
+}
+
+/// The demo's data directory: a new one with a random name, created atomically and readable
+/// only by this user. A predictable name under the shared temp dir could be created first by
+/// another local user (or be a symlink to somewhere else) and then be written to and removed.
+fn throwaway_data_dir() -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("aerie-demo-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_demo_directory_is_private_unpredictable_and_removed() {
+        let a = super::throwaway_data_dir().expect("dir");
+        let b = super::throwaway_data_dir().expect("dir");
+        assert_ne!(a.path(), b.path());
+        let pid_named = std::env::temp_dir().join(format!("aerie-demo-{}", std::process::id()));
+        assert_ne!(a.path(), pid_named, "not derived from the process id");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(a.path())
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700, "only this user: {mode:o}");
+        }
+        let path = a.path().to_path_buf();
+        std::fs::write(path.join("aerie.db"), b"x").expect("write");
+        a.close().expect("removed");
+        assert!(!path.exists());
+    }
 }

@@ -72,8 +72,8 @@ pub struct Runtime {
     pub profile: Profile,
     /// Resolved data directory.
     pub data_dir: PathBuf,
-    /// Whether `data_dir` is removed at exit (the demo's throw-away directory).
-    pub throwaway: bool,
+    /// The demo's throw-away directory (`data_dir`), removed at exit; `None` otherwise.
+    pub throwaway: std::sync::Mutex<Option<tempfile::TempDir>>,
 }
 
 /// A top-level view of the UI.

@@ -69,11 +69,18 @@ pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
         }
         RunEvent::Exit => {
             tracing::info!("exiting");
-            if let Some(runtime) = app.try_state::<crate::state::Runtime>()
-                && runtime.throwaway
-            {
-                crate::demo::cleanup(app);
-                let _ = std::fs::remove_dir_all(&runtime.data_dir);
+            if let Some(runtime) = app.try_state::<crate::state::Runtime>() {
+                let dir = runtime
+                    .throwaway
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                if let Some(dir) = dir {
+                    crate::demo::cleanup(app);
+                    if let Err(e) = dir.close() {
+                        tracing::warn!(error = %e, "demo: could not remove the throw-away data directory");
+                    }
+                }
             }
         }
         _ => {}

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-/// What the account form sends.
-#[derive(Debug, Clone, Deserialize, TS)]
+/// What the account form sends. Its `Debug` shows whether a key was given, never the key.
+#[derive(Clone, Deserialize, TS)]
 pub struct AccountInput {
     /// Display name.
     pub name: String,
@@ -20,6 +20,18 @@ pub struct AccountInput {
     pub api_key: Option<String>,
     /// Server identifiers to watch; `null` watches all, including new ones.
     pub watched: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for AccountInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = self.api_key.as_ref().map(|_| "<redacted>");
+        f.debug_struct("AccountInput")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("api_key", &key)
+            .field("watched", &self.watched)
+            .finish()
+    }
 }
 
 /// The kind of panel behind an account.
@@ -219,6 +231,8 @@ pub async fn test_account(
         (Some(id), None | Some("")) => accounts.client(id, RateLimits::default())?,
         _ => {
             let url = aerie_core::accounts::normalise_url(&input.url)?;
+            // Testing sends the key too: the same refusal as adding.
+            aerie_core::accounts::require_tls(&url)?;
             PanelClient::new(&url, key_of(&input)?, RateLimits::default())?
         }
     };
@@ -248,4 +262,27 @@ pub async fn list_account_servers(
 ) -> Result<Vec<PanelServer>> {
     let client = engine.get()?.accounts.client(&id, RateLimits::default())?;
     servers_of(&client).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AccountInput;
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let key = "ptlc_0000000000S3cr3tPart000000000000000000000";
+        let input = AccountInput {
+            name: "Home".into(),
+            url: "https://panel.example.com".into(),
+            api_key: Some(key.into()),
+            watched: None,
+        };
+        let shown = format!("{input:?} {input:#?}");
+        assert!(!shown.contains(key), "{shown}");
+        assert!(!shown.contains("S3cr3t"), "{shown}");
+        assert!(
+            shown.contains("Home") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+    }
 }

@@ -128,27 +128,7 @@ pub async fn send_command(
 /// Most archived lines exported.
 const EXPORT_LINES: usize = 100_000;
 
-/// Removes ANSI escape sequences (`ESC [ … letter` and lone `ESC x`), which daemon lines carry.
-pub fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(c);
-            continue;
-        }
-        if chars.next_if_eq(&'[').is_some() {
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        } else {
-            chars.next();
-        }
-    }
-    out
-}
+use aerie_core::text::strip_ansi;
 
 /// One exported line: local time, origin when not the server itself, the text without ANSI.
 fn export_line(at_ms: u64, origin: ConsoleOrigin, line: &str) -> String {
@@ -231,5 +211,12 @@ mod tests {
         assert_eq!(strip_ansi("\u{1b}[33mWARN\u{1b}[0m done"), "WARN done");
         let l = export_line(0, ConsoleOrigin::Container, "\u{1b}[1mhi");
         assert!(l.ends_with("] hi\n"), "{l}");
+        // OSC 8 hyperlinks and window titles, not only CSI colours.
+        let l = export_line(
+            0,
+            ConsoleOrigin::Container,
+            "\u{1b}]0;title\u{7}see \u{1b}]8;;https://evil.example/\u{1b}\\docs\u{1b}]8;;\u{1b}\\",
+        );
+        assert!(l.ends_with("] see docs\n"), "{l:?}");
     }
 }

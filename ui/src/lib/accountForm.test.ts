@@ -21,6 +21,18 @@ describe('account form validation', () => {
     expect(e.key).toMatch(/client API key/);
   });
 
+  it('refuses plain http to another machine, but not to this one', () => {
+    expect(validateAccount('a', 'http://panel.example.com', KEY, true).url).toMatch(/unencrypted.*--allow-insecure/);
+    expect(validateAccount('a', 'http://10.0.0.2:8080', KEY, true).url).toMatch(/unencrypted/);
+    expect(validateAccount('a', 'http://127.0.0.1:8080', KEY, true)).toEqual({});
+    expect(validateAccount('a', 'http://localhost:8080', KEY, true)).toEqual({});
+    expect(validateAccount('a', 'http://[::1]:8080', KEY, true)).toEqual({});
+  });
+
+  it('shows the shell’s insecure-address refusal on the address field', () => {
+    expect(errorToField({ kind: 'insecure_url', message: 'plain http' })).toEqual({ field: 'url', message: 'plain http' });
+  });
+
   it('recognises an application key', () => {
     expect(validateAccount('a', 'https://p.example', 'ptla_' + 'x'.repeat(43), true).key).toMatch(/application key/);
   });

@@ -265,7 +265,11 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
         };
         match next {
             Some(Received::Event(ev)) => match ev.kind {
-                ServerEventKind::Console { line, .. } => println!("{line}"),
+                // Escape sequences from the server would act on the user's terminal
+                // (titles, clipboard, hidden links): print the text only.
+                ServerEventKind::Console { line, .. } => {
+                    println!("{}", aerie_core::text::strip_ansi(&line));
+                }
                 ServerEventKind::Connection {
                     connection: ConnectionState::Live,
                 } => live = true,

@@ -20,11 +20,18 @@ pub struct PanelArgs {
     /// arguments: they end up in shell history and process lists).
     #[arg(long, requires = "panel")]
     pub key_env: Option<String>,
+    /// With --panel: accept a plain http:// panel on another machine (the key then crosses
+    /// the network unencrypted). Not needed for http://localhost or 127.0.0.1.
+    #[arg(long, requires = "panel")]
+    pub allow_insecure: bool,
 }
 
 /// The panels to use, with their keys.
 pub fn resolve(args: &PanelArgs) -> anyhow::Result<Vec<PanelAccess>> {
     if let (Some(url), Some(var)) = (&args.panel, &args.key_env) {
+        if !args.allow_insecure {
+            aerie_core::accounts::require_tls(url)?;
+        }
         let key = std::env::var(var).map_err(|_| {
             anyhow::anyhow!(
                 "environment variable {var} is not set; export the client API key in it"

@@ -38,13 +38,19 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AERIE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+    // The WebSocket libraries stay capped at debug whatever AERIE_LOG says: their trace
+    // output holds the node tokens.
+    let filter = aerie_core::logging::env_filter("AERIE_LOG", "warn");
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(filter),
         )
-        .with_writer(std::io::stderr)
         .init();
     let runtime = aerie_core::runtime::engine_runtime()?;
     runtime.block_on(async move {

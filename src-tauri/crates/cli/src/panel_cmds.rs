@@ -45,6 +45,10 @@ pub struct AddArgs {
     /// Read the client API key from this environment variable instead of stdin.
     #[arg(long, value_name = "VAR")]
     pub key_env: Option<String>,
+    /// Accept a plain http:// panel on another machine: the API key then crosses the network
+    /// unencrypted. Not needed for http://localhost or 127.0.0.1.
+    #[arg(long)]
+    pub allow_insecure: bool,
 }
 
 /// Options of `aerie panel list`.
@@ -233,7 +237,11 @@ pub async fn panel(cmd: PanelCommand) -> anyhow::Result<()> {
         PanelCommand::Add(a) => {
             let key = read_key(a.key_env.as_deref())?;
             let accounts = accounts()?;
-            let added = accounts.add(&a.name, &a.url, key).await?;
+            let added = if a.allow_insecure {
+                accounts.add_insecure(&a.name, &a.url, key).await?
+            } else {
+                accounts.add(&a.name, &a.url, key).await?
+            };
             println!(
                 "Added {} ({}) on {} as {}",
                 added.name, added.id, added.url, added.username

@@ -70,12 +70,14 @@ fn a_crash_during_a_settings_save_leaves_the_old_or_the_new_file_never_a_broken_
         "the process was aborted after the rename"
     );
     let loaded = settings.load().expect("valid settings file");
-    let ids: Vec<_> = loaded.accounts.iter().map(|a| a.id.as_str()).collect();
+    // Imported accounts get fresh ids (never one the keyring may still hold a key under).
+    let names: Vec<_> = loaded.accounts.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(
-        ids,
-        ["first0000000", "second000000"],
+        names,
+        ["Account first0000000", "Account second000000"],
         "the new content is complete"
     );
+    assert_eq!(loaded.accounts[0].id, "first0000000");
 
     // Temp files the crashes left behind are cleaned up on the next load.
     let leftovers: Vec<_> = std::fs::read_dir(aerie.home().join("config"))

@@ -163,6 +163,15 @@ pub enum Error {
     },
 
     // ---- Panel REST API (owned by `panel`) ----
+    /// A plain `http://` panel address on another machine, added without opting in: the API
+    /// key would cross the network unencrypted.
+    #[error(
+        "{url} is plain http: your API key would cross the network unencrypted. Use the panel's https:// address; if this panel has no TLS and you accept the risk, add it with `aerie panel add --allow-insecure`"
+    )]
+    InsecurePanel {
+        /// The normalised panel address.
+        url: String,
+    },
     /// The panel address is not a usable http(s) URL.
     #[error(
         "panel address {url:?} is not valid: {reason}. Use the panel's base URL, e.g. https://panel.example.com"
@@ -242,6 +251,25 @@ pub enum Error {
     RateLimited {
         /// Seconds the panel asked to wait.
         retry_after_secs: u64,
+    },
+    /// A user action (power, command) was not sent: the panel's rate limit would have made it
+    /// wait longer than a person waits for a button.
+    #[error(
+        "the panel is rate limiting this account, so this action was not sent. Try again in {retry_after_secs} s"
+    )]
+    ActionRateLimited {
+        /// Seconds until the panel takes requests again.
+        retry_after_secs: u64,
+    },
+    /// A user action (power, command) got no answer in time. The panel may still carry it out.
+    #[error(
+        "{host} did not answer within {secs} s. The action may still happen: check the server's state before trying again"
+    )]
+    ActionTimedOut {
+        /// Panel host name.
+        host: String,
+        /// How long Aerie waited.
+        secs: u64,
     },
     /// A TLS failure talking to the panel or a node (certificate, protocol).
     #[error(

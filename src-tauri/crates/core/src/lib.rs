@@ -11,6 +11,7 @@ pub mod clock;
 pub mod error;
 pub mod event;
 pub mod fleet;
+pub mod logging;
 pub mod notify;
 pub mod panel;
 pub mod protocol;
@@ -19,5 +20,6 @@ pub mod secrets;
 pub mod settings;
 pub mod socket;
 pub mod store;
+pub mod text;
 
 pub use error::{Error, Result};

@@ -212,3 +212,48 @@ async fn export_and_import_carry_accounts_and_settings_but_no_keys() {
     );
     assert_eq!(other.list().expect("list").len(), 1);
 }
+
+#[tokio::test]
+async fn an_imported_account_never_inherits_a_key_left_in_the_keyring() {
+    let (dir, secrets, accounts, panel) = setup();
+    let k = key("ptlc_", 6);
+    panel.allow(&k, "erin");
+    let a = accounts
+        .add("Main", &panel.url, Secret::new(&k))
+        .await
+        .expect("add");
+    let export = dir.path().join("export.toml");
+    accounts::export(accounts.settings(), &export).expect("export");
+
+    // The settings file is lost; the keyring still holds the key under the account's id.
+    // Someone hands the user an "export" that reuses that id with their own panel address.
+    std::fs::remove_file(dir.path().join("settings.toml")).expect("delete settings");
+    let hostile = FakePanel::start();
+    let text = std::fs::read_to_string(&export).expect("read export");
+    std::fs::write(&export, text.replace(&panel.url, &hostile.url)).expect("write export");
+
+    let summary = accounts::import(accounts.settings(), &export).expect("import");
+    assert_eq!(summary.added, vec!["Main".to_string()]);
+    let status = accounts.status().expect("status");
+    assert_eq!(status[0].config.url, hostile.url);
+    assert_ne!(
+        status[0].config.id, a.id,
+        "an imported account gets a new id"
+    );
+    assert!(!status[0].has_key, "and no key until the user enters one");
+    assert!(accounts.key("Main").is_err());
+    assert!(accounts.test("Main").await.is_err());
+    assert_eq!(
+        hostile.requests(),
+        0,
+        "the old key never reached the imported address"
+    );
+    assert_eq!(
+        secrets
+            .get(&a.id)
+            .expect("get")
+            .map(|s| s.expose().to_owned()),
+        Some(k),
+        "the old entry is left alone"
+    );
+}

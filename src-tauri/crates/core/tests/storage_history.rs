@@ -4,7 +4,7 @@
 use aerie_core::event::{
     ConsoleOrigin, DiskIo, Fact, Rates, ServerEvent, ServerEventKind, ServerKey, Stats,
 };
-use aerie_core::store::{Retention, Store, Tier};
+use aerie_core::store::{MAX_CONSOLE_BYTES_PER_SERVER, Retention, Store, Tier};
 
 const T0: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, a multiple of every tier's chunk
 
@@ -162,6 +162,52 @@ fn the_console_archive_keeps_the_newest_lines_within_its_cap_per_server() {
     let q = store.console_tail(&quiet, 10).expect("quiet");
     assert_eq!(q.len(), 1, "another server's archive is untouched");
     assert_eq!(q[0].origin, ConsoleOrigin::Daemon);
+}
+
+#[test]
+fn a_huge_console_cap_is_brought_down_to_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let retention = Retention {
+        console_bytes_per_server: u64::MAX,
+        ..Retention::default()
+    };
+    let store = Store::open(&dir.path().join("db"), retention).expect("opens");
+    assert_eq!(
+        store.retention().console_bytes_per_server,
+        MAX_CONSOLE_BYTES_PER_SERVER
+    );
+}
+
+#[test]
+fn console_lines_of_servers_no_longer_watched_go_with_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let retention = Retention {
+        tiers: vec![Tier {
+            step_secs: 5,
+            keep_hours: 1,
+        }],
+        ..Retention::default()
+    };
+    let store = Store::open(&dir.path().join("db"), retention).expect("opens");
+    let writer = store.start_writer(64).expect("writer");
+    let h = writer.handle();
+    // An account that was removed: its server never writes again.
+    let gone = ServerKey::new("removed0", "gone0000");
+    h.record_console(&gone, T0, ConsoleOrigin::Container, "an old line");
+    let live = ServerKey::new("p", "live0000");
+    h.record_console(
+        &live,
+        T0 + 3 * 3_600_000,
+        ConsoleOrigin::Container,
+        "a new line",
+    );
+    h.record_stats_blocking(&live, T0 + 3 * 3_600_000, stats(1.0, 1 << 30), rates(1.0));
+    h.flush_blocking().expect("flush");
+    assert!(
+        store.console_tail(&gone, 10).expect("tail").is_empty(),
+        "lines older than the history are pruned"
+    );
+    assert_eq!(store.console_tail(&live, 10).expect("tail").len(), 1);
 }
 
 #[test]

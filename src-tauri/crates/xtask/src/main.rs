@@ -48,7 +48,8 @@ tasks:
 
 test options:
   --no-apt     do not install system packages
-  --only X     run only stage X (fmt, clippy, rust, ui, e2e)";
+  --only X     run only stage X (fmt, clippy, deny, rust, ui, e2e)
+  --advisories also check RustSec advisories in the deny stage (needs the network)";
 
 fn project_root() -> Result<PathBuf> {
     // `cargo run` says where the package is now; the path compiled in is only a fallback, as

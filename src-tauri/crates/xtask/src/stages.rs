@@ -16,6 +16,8 @@ struct Outcome {
 /// `cargo xtask test`.
 pub fn test(root: &Path, args: &[String]) -> Result<()> {
     let no_apt = args.iter().any(|a| a == "--no-apt");
+    // Advisories need the RustSec database from the network: only on request.
+    let advisories = args.iter().any(|a| a == "--advisories");
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -80,6 +82,9 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
                 "warnings",
             ]))
         });
+    }
+    if wants("deny") {
+        stage("cargo deny", &mut || deny(root, advisories));
     }
     if wants("rust") {
         stage("rust tests", &mut || {
@@ -212,6 +217,29 @@ fn build_ui(root: &Path) -> Result<()> {
             .current_dir(&ui))?;
     }
     run(Command::new("npm").args(["run", "build"]).current_dir(&ui)).map(drop)
+}
+
+/// The dependency policy in `deny.toml`: licences, bans and sources, and advisories when
+/// asked (they fetch the RustSec database). Installs cargo-deny from crates.io when missing.
+fn deny(root: &Path, advisories: bool) -> Result<String> {
+    let installed = cargo()
+        .args(["deny", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        println!("xtask: installing cargo-deny (cargo install --locked cargo-deny)");
+        run(cargo().args(["install", "--locked", "cargo-deny"]))?;
+    }
+    let mut checks = vec!["licenses", "bans", "sources"];
+    if advisories {
+        checks.push("advisories");
+    }
+    run(cargo()
+        .args(["deny", "--locked", "check"])
+        .args(checks)
+        .current_dir(root))
 }
 
 /// Runs a command with inherited output; Ok carries a short description.

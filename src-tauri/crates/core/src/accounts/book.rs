@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::config::{AccountConfig, KeyKind, Watch, key_kind, normalise_url};
+use super::config::{AccountConfig, KeyKind, Watch, key_kind, new_account_id, normalise_url};
 use super::validate::{PanelIdentity, check_key};
 use crate::panel::{PanelClient, RateLimits, Secret};
 use crate::secrets::SecretStore;
@@ -99,8 +99,16 @@ impl Accounts {
 
     /// Adds an account after the panel accepted the key. `url` is normalised; the key must
     /// be a client key. The same key cannot be added twice; several accounts (different keys)
-    /// on one panel are fine.
+    /// on one panel are fine. A plain `http://` panel on another machine is refused
+    /// ([`Error::InsecurePanel`]): see [`Self::add_insecure`].
     pub async fn add(&self, name: &str, url: &str, key: Secret) -> Result<AccountConfig> {
+        super::config::require_tls(url)?;
+        self.add_insecure(name, url, key).await
+    }
+
+    /// [`Self::add`] that also takes a plain `http://` panel on another machine. Only for a
+    /// user who asked for it (the CLI's `--allow-insecure`): the key travels unencrypted.
+    pub async fn add_insecure(&self, name: &str, url: &str, key: Secret) -> Result<AccountConfig> {
         let name = clean_name(name)?;
         let url = normalise_url(url)?;
         check_format(&key)?;
@@ -118,7 +126,7 @@ impl Accounts {
         }
         let who = check_key(&url, &key).await?;
         let config = AccountConfig {
-            id: uuid::Uuid::new_v4().simple().to_string()[..12].to_owned(),
+            id: new_account_id(),
             name,
             url,
             flavor,

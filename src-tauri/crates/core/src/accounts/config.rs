@@ -62,6 +62,66 @@ pub fn key_kind(key: &str) -> Result<KeyKind> {
     })
 }
 
+/// A fresh random account id (12 hex digits). Keys live in the keyring under this id, so an
+/// id is only ever made here, never taken from a file a user was handed.
+pub(crate) fn new_account_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// Whether `host` (as [`url::Url::host_str`] gives it) is this machine: `localhost`, 127.0.0.0/8
+/// or `::1`. Plain http to these never leaves the machine (the simulator and SSH tunnels).
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses a plain `http://` panel address unless it is a loopback one: over http the API key
+/// travels in clear text. Callers that have the user's explicit consent (the CLI's
+/// `--allow-insecure`) skip this check.
+pub fn require_tls(url: &str) -> Result<()> {
+    let url = normalise_url(url)?;
+    let parsed = url::Url::parse(&url).map_err(|e| Error::PanelUrl {
+        url: url.clone(),
+        reason: e.to_string(),
+    })?;
+    if parsed.scheme() == "http" && !parsed.host_str().is_some_and(is_loopback) {
+        return Err(Error::InsecurePanel { url });
+    }
+    Ok(())
+}
+
+/// How a node's WebSocket address compares with its panel's (the panel hands it out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeTransport {
+    /// `wss://`: the node token is encrypted.
+    Encrypted,
+    /// `ws://` from a plain-http panel (the user already accepted plain http), or to a
+    /// loopback address.
+    PlainAsAccepted,
+    /// `ws://` from an `https://` panel, to another machine: the node token travels in clear
+    /// text although the user chose an encrypted panel. Say so to the user.
+    Downgraded,
+}
+
+/// Classifies the node address `socket_url` the panel at `panel_url` handed out.
+pub fn node_transport(panel_url: &str, socket_url: &str) -> NodeTransport {
+    let Ok(socket) = url::Url::parse(socket_url) else {
+        return NodeTransport::Downgraded;
+    };
+    if socket.scheme() == "wss" {
+        return NodeTransport::Encrypted;
+    }
+    let panel_https = url::Url::parse(panel_url).is_ok_and(|p| p.scheme() == "https");
+    if panel_https && !socket.host_str().is_some_and(is_loopback) {
+        NodeTransport::Downgraded
+    } else {
+        NodeTransport::PlainAsAccepted
+    }
+}
+
 /// Normalises a panel address to `scheme://host[:port]`: http(s) only, no path, query or
 /// trailing slash. The result is also the `Origin` Wings expects.
 pub fn normalise_url(input: &str) -> Result<String> {
@@ -212,6 +272,66 @@ pub(crate) fn validate_configs(
 
 #[cfg(test)]
 mod tests {
+    use super::{NodeTransport, node_transport, require_tls};
+
+    #[test]
+    fn plain_http_is_refused_unless_it_stays_on_this_machine() {
+        for ok in [
+            "https://panel.example.com",
+            "http://127.0.0.1:8080",
+            "http://127.8.0.1",
+            "http://localhost:3000/path",
+            "http://[::1]:8080",
+        ] {
+            assert!(require_tls(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://panel.example.com",
+            "http://10.0.0.5:8080",
+            "http://[fd00::1]",
+        ] {
+            let err = require_tls(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                err.contains("unencrypted") && err.contains("--allow-insecure"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_ws_node_behind_an_https_panel_is_a_downgrade() {
+        let https = "https://panel.example.com";
+        let cases = [
+            (
+                https,
+                "wss://node.example.com:8080/api/servers/x/ws",
+                NodeTransport::Encrypted,
+            ),
+            (
+                https,
+                "ws://node.example.com:8080/api/servers/x/ws",
+                NodeTransport::Downgraded,
+            ),
+            (
+                https,
+                "ws://127.0.0.1:8080/ws",
+                NodeTransport::PlainAsAccepted,
+            ),
+            (
+                "http://10.0.0.5",
+                "ws://10.0.0.6:8080/ws",
+                NodeTransport::PlainAsAccepted,
+            ),
+            (https, "not a url", NodeTransport::Downgraded),
+        ];
+        for (panel, node, want) in cases {
+            assert_eq!(node_transport(panel, node), want, "{panel} -> {node}");
+        }
+    }
+
     use super::*;
 
     const K: &str = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";

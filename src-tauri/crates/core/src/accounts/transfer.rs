@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::config::validate_configs;
+use super::config::{new_account_id, validate_configs};
 use crate::settings::{self, Settings, SettingsFile};
 use crate::{Error, Result};
 
@@ -24,7 +24,8 @@ struct ExportFile {
 pub struct ImportSummary {
     /// Accounts added (they need their key: see [`super::Accounts::rekey`]).
     pub added: Vec<String>,
-    /// Accounts already present (same id), left as they were.
+    /// Accounts already present (same panel, and the same id or the same user and name),
+    /// left as they were.
     pub skipped: Vec<String>,
 }
 
@@ -47,6 +48,11 @@ pub fn export(settings: &SettingsFile, path: &Path) -> Result<usize> {
 
 /// Reads an export into `settings`: adds the accounts not present yet (without keys) and
 /// takes over the other settings sections. A file that cannot be used changes nothing.
+///
+/// Every added account gets a fresh id. Keys are stored in the keyring under the account id,
+/// so keeping the file's id would hand an imported account whatever key the keyring still
+/// holds under that id (say, after the settings file was deleted) and send it to the
+/// imported, possibly foreign, panel address.
 pub fn import(settings: &SettingsFile, path: &Path) -> Result<ImportSummary> {
     let invalid = |detail: String| Error::ImportInvalid {
         path: path.to_path_buf(),
@@ -73,10 +79,16 @@ pub fn import(settings: &SettingsFile, path: &Path) -> Result<ImportSummary> {
     settings.update(|s| {
         let mut summary = ImportSummary::default();
         for mut a in imported.accounts {
-            if s.accounts.iter().any(|x| x.id == a.id) {
+            // The same account: on this machine already (same id and panel), or imported
+            // before (same panel, user and name; it got a fresh id then).
+            let present = s.accounts.iter().any(|x| {
+                x.url == a.url && (x.id == a.id || (x.username == a.username && x.name == a.name))
+            });
+            if present {
                 summary.skipped.push(a.name);
                 continue;
             }
+            a.id = new_account_id();
             if s.accounts.iter().any(|x| x.name == a.name) {
                 a.name = format!("{} (imported)", a.name);
             }

@@ -91,26 +91,8 @@ impl ServerTails {
     }
 }
 
-/// Removes ANSI escape sequences (CSI `ESC [ ... letter`), which Wings' daemon lines carry.
-pub fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
+/// Removes every terminal escape sequence (one implementation for the whole app).
+pub use crate::text::strip_ansi;
 
 #[cfg(test)]
 mod tests {

@@ -17,12 +17,20 @@ use crate::{Error, Result};
 
 /// How many times a request answered with 429 is retried after waiting `Retry-After`.
 const MAX_429_RETRIES: u32 = 3;
+/// Longest a user action (power, command) waits for the rate limiter; longer, it fails with a
+/// message saying when to try again instead of leaving the button spinning.
+const ACTION_MAX_WAIT: Duration = Duration::from_secs(5);
+/// Longest a user action takes as a whole (limiter, request, retries).
+const ACTION_TIMEOUT: Duration = Duration::from_secs(20);
 /// Largest page size the panel accepts.
 const PER_PAGE: u32 = 100;
 /// Refuse absurd listings rather than loop forever on a hostile `total_pages`.
 const MAX_PAGES: u64 = 1000;
 /// Bodies larger than this are refused (a server list page of 100 is ~300 KB).
 const MAX_BODY: usize = 8 * 1024 * 1024;
+/// A whole server listing larger than this is refused: [`MAX_PAGES`] pages of [`MAX_BODY`]
+/// would be 8 GiB. 10,000 servers take about 30 MiB.
+const MAX_LISTING: usize = 48 * 1024 * 1024;
 
 /// A client for one panel account. Clones share the connection pool and the rate limiter.
 #[derive(Clone)]
@@ -43,7 +51,8 @@ impl std::fmt::Debug for PanelClient {
     }
 }
 
-/// Validates and normalises a panel base URL: http(s), a host, no query, no trailing slash.
+/// Validates and normalises a panel base URL to `scheme://host[:port]`: http(s), a host, no
+/// query or credentials; a path is dropped.
 pub(super) fn normalise_base(url: &str) -> Result<(String, String)> {
     // An address with `user:pass@` would leak the password into the message: don't echo it.
     let shown: String = if url.contains('@') {
@@ -66,10 +75,9 @@ pub(super) fn normalise_base(url: &str) -> Result<(String, String)> {
     if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad("it must not contain a query or credentials"));
     }
-    let mut base = parsed.to_string();
-    while base.ends_with('/') {
-        base.pop();
-    }
+    // `scheme://host[:port]` only: the base is also the `Origin` Wings checks, and a path
+    // (`--panel https://panel.example.com/server/abcd1234`) would make that Origin wrong.
+    let base = parsed.origin().ascii_serialization();
     Ok((base, host))
 }
 
@@ -116,10 +124,50 @@ impl PanelClient {
         body: Option<serde_json::Value>,
         scope: Scope<'_>,
     ) -> Result<(StatusCode, Vec<u8>)> {
+        self.call_paced(method, path, body, scope, false).await
+    }
+
+    /// A request a person is waiting on (power, command): it never waits more than
+    /// [`ACTION_MAX_WAIT`] for the rate limit (failing with when to retry instead) and fails
+    /// after [`ACTION_TIMEOUT`] in all.
+    async fn user_action(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        scope: Scope<'_>,
+    ) -> Result<()> {
+        let call = self.call_paced(Method::POST, path, Some(body), scope, true);
+        match tokio::time::timeout(ACTION_TIMEOUT, call).await {
+            Ok(r) => r.map(|_| ()),
+            Err(_) => Err(Error::ActionTimedOut {
+                host: self.host.clone(),
+                secs: ACTION_TIMEOUT.as_secs(),
+            }),
+        }
+    }
+
+    async fn call_paced(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        scope: Scope<'_>,
+        user_action: bool,
+    ) -> Result<(StatusCode, Vec<u8>)> {
         let url = format!("{}/api/client{}", self.base, path);
+        let refused = |wait: Duration| Error::ActionRateLimited {
+            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+        };
         let mut attempt = 0;
         loop {
-            self.limiter.acquire().await;
+            if user_action {
+                self.limiter
+                    .acquire_within(ACTION_MAX_WAIT)
+                    .await
+                    .map_err(refused)?;
+            } else {
+                self.limiter.acquire().await;
+            }
             let mut req = self
                 .http
                 .request(method.clone(), &url)
@@ -151,6 +199,9 @@ impl PanelClient {
                 let wait = Duration::from_secs(retry_after.unwrap_or(60).clamp(1, 3600));
                 self.limiter.back_off(wait);
                 tracing::warn!(panel = %self.base, wait_s = wait.as_secs(), "panel rate limit hit (429)");
+                if user_action && wait > ACTION_MAX_WAIT {
+                    return Err(refused(wait));
+                }
                 if attempt < MAX_429_RETRIES {
                     attempt += 1;
                     continue;
@@ -173,7 +224,11 @@ impl PanelClient {
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str, scope: Scope<'_>) -> Result<T> {
         let (_, bytes) = self.call(Method::GET, path, None, scope).await?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::NotAPanel {
+        self.parse_json(&bytes)
+    }
+
+    fn parse_json<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
+        serde_json::from_slice(bytes).map_err(|e| Error::NotAPanel {
             url: self.base.clone(),
             detail: if bytes.trim_ascii_start().starts_with(b"<") {
                 "an HTML page instead of JSON".to_owned()
@@ -201,10 +256,18 @@ impl PanelClient {
     pub async fn list_servers(&self) -> Result<Vec<RemoteServer>> {
         let mut out = Vec::new();
         let mut page = 1u64;
+        let mut total_bytes = 0usize;
         loop {
-            let list: List<ServerAttrs> = self
-                .get_json(&format!("?page={page}&per_page={PER_PAGE}"), Scope::Panel)
-                .await?;
+            let path = format!("?page={page}&per_page={PER_PAGE}");
+            let (_, bytes) = self.call(Method::GET, &path, None, Scope::Panel).await?;
+            total_bytes += bytes.len();
+            if total_bytes > MAX_LISTING {
+                return Err(Error::NotAPanel {
+                    url: self.base.clone(),
+                    detail: format!("a server list larger than {} MiB", MAX_LISTING >> 20),
+                });
+            }
+            let list: List<ServerAttrs> = self.parse_json(&bytes)?;
             out.extend(
                 list.data
                     .into_iter()
@@ -237,21 +300,19 @@ impl PanelClient {
     }
 
     /// `POST /servers/{id}/power`. Success means "accepted"; watch `status` for the outcome.
+    /// Fails fast with [`Error::ActionRateLimited`] when the panel pauses this account for
+    /// more than a few seconds, and with [`Error::ActionTimedOut`] after 20 s.
     pub async fn power(&self, server: &str, signal: PowerSignal) -> Result<()> {
         let path = format!("/servers/{}/power", path_segment(server));
         let body = serde_json::json!({ "signal": signal.as_str() });
-        self.call(Method::POST, &path, Some(body), Scope::Server(server))
-            .await
-            .map(|_| ())
+        self.user_action(&path, body, Scope::Server(server)).await
     }
 
-    /// `POST /servers/{id}/command`.
+    /// `POST /servers/{id}/command`. Paced and bounded like [`Self::power`].
     pub async fn send_command(&self, server: &str, command: &str) -> Result<()> {
         let path = format!("/servers/{}/command", path_segment(server));
         let body = serde_json::json!({ "command": command });
-        self.call(Method::POST, &path, Some(body), Scope::Server(server))
-            .await
-            .map(|_| ())
+        self.user_action(&path, body, Scope::Server(server)).await
     }
 
     /// `GET /servers/{id}/websocket`: mints a socket token, paced to the per-server limit.
@@ -306,6 +367,17 @@ mod tests {
             ("https://panel.example.com", "panel.example.com")
         );
         assert!(normalise_base("panel.example.com").is_err());
+        // The base is also the Origin Wings checks: never a path.
+        for (input, want) in [
+            (
+                "https://panel.example.com/server/abcd1234/",
+                "https://panel.example.com",
+            ),
+            ("http://127.0.0.1:8080/api/client", "http://127.0.0.1:8080"),
+            ("https://[::1]:8443/x", "https://[::1]:8443"),
+        ] {
+            assert_eq!(normalise_base(input).expect("valid").0, want, "{input}");
+        }
         assert!(normalise_base("ftp://x").is_err());
         let e = normalise_base("https://u:p@x").err().map(|e| e.to_string());
         assert!(e.is_some_and(|e| !e.contains("u:p")));
@@ -336,5 +408,59 @@ mod tests {
     fn odd_identifiers_cannot_escape_the_path() {
         assert_eq!(path_segment("abcd1234"), "abcd1234");
         assert_eq!(path_segment("../x"), "%2E%2E%2Fx");
+    }
+
+    /// A hostile panel: every page is `pad` bytes and claims 1,000 pages. Counts requests.
+    fn endless_panel(pad: usize) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = hits.clone();
+        let body = format!(
+            r#"{{"object":"list","data":[],"meta":{{"pagination":{{"total":100000,"count":0,"per_page":100,"current_page":1,"total_pages":1000}}}},"pad":"{}"}}"#,
+            "x".repeat(pad)
+        );
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut out = stream;
+                let _ = write!(
+                    out,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (url, hits)
+    }
+
+    #[tokio::test]
+    async fn a_server_list_without_end_is_refused_once_it_grows_too_large() {
+        let (url, hits) = endless_panel(4 * 1024 * 1024);
+        let client = PanelClient::new(
+            &url,
+            Secret::new("ptlc_0000000000S3cr3tPart000000000000000000000"),
+            RateLimits {
+                per_minute: 100_000,
+                tokens_per_server_per_minute: 4,
+            },
+        )
+        .expect("client");
+        let err = client.list_servers().await.err().map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("server list larger")),
+            "{err:?}"
+        );
+        let pages = hits.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(pages <= 13, "stopped after {pages} pages of 4 MiB");
     }
 }

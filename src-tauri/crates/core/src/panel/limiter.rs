@@ -105,6 +105,48 @@ impl RateLimiter {
         }
     }
 
+    /// [`Self::acquire`] for a request a person is waiting on: gives up, without counting the
+    /// request, when the wait would exceed `max`, and returns roughly how long until the panel
+    /// takes requests again. A long `Retry-After` is refused at once rather than waited out.
+    pub async fn acquire_within(&self, max: Duration) -> Result<(), Duration> {
+        let needed = self.wait_needed();
+        if needed > max {
+            return Err(needed);
+        }
+        match tokio::time::timeout(max, self.acquire()).await {
+            Ok(()) => Ok(()),
+            // Queued behind requests that are themselves waiting: report the panel's pause, or
+            // the time we already waited when there is none.
+            Err(_) => Err(self.wait_needed().max(max)),
+        }
+    }
+
+    /// How long a request arriving now would wait for the pause or the window (no queue).
+    fn wait_needed(&self) -> Duration {
+        let st = self.lock();
+        let now = Instant::now();
+        let paused = st
+            .blocked_until
+            .map_or(Duration::ZERO, |u| u.saturating_duration_since(now));
+        let budget = st
+            .panel_limit
+            .map_or(self.limits.per_minute, |p| p.min(self.limits.per_minute))
+            .max(1) as usize;
+        let in_window: Vec<_> = st
+            .sent
+            .iter()
+            .filter(|t| now.duration_since(**t) < WINDOW)
+            .collect();
+        let full = if in_window.len() >= budget {
+            in_window.first().map_or(Duration::ZERO, |t| {
+                (**t + WINDOW).saturating_duration_since(now)
+            })
+        } else {
+            Duration::ZERO
+        };
+        paused.max(full)
+    }
+
     /// Waits until another websocket token may be minted for `server`, then counts it.
     pub async fn acquire_token(&self, server: &str) {
         loop {
@@ -224,6 +266,26 @@ mod tests {
         let t1 = Instant::now();
         lim.acquire().await;
         assert!(t1.elapsed() >= Duration::from_secs(59));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_user_action_is_refused_at_once_when_the_panel_pauses_long() {
+        let lim = RateLimiter::new(RateLimits::default());
+        lim.back_off(Duration::from_secs(1800));
+        let t0 = Instant::now();
+        let refused = lim.acquire_within(Duration::from_secs(5)).await;
+        assert_eq!(t0.elapsed(), Duration::ZERO, "no waiting");
+        let wait = refused.expect_err("refused");
+        assert!(wait > Duration::from_secs(1790), "{wait:?}");
+        assert_eq!(lim.in_window(), 0, "nothing counted");
+
+        // A short pause is waited out.
+        let lim = RateLimiter::new(RateLimits::default());
+        lim.back_off(Duration::from_secs(3));
+        lim.acquire_within(Duration::from_secs(5))
+            .await
+            .expect("short pause waited");
+        assert!(t0.elapsed() >= Duration::from_secs(3));
     }
 
     #[tokio::test(start_paused = true)]

@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 pub use codec::Point;
-pub use retention::{Retention, Tier};
+pub use retention::{MAX_CONSOLE_BYTES_PER_SERVER, Retention, Tier};
 pub use writer::{Writer, WriterHandle};
 
 use crate::event::{ConsoleOrigin, ServerKey};
@@ -117,12 +117,14 @@ fn quarantine(path: &Path) -> std::io::Result<PathBuf> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and migrates its schema.
+    /// Opens (creating if needed) the database at `path` and migrates its schema. A console
+    /// cap above [`MAX_CONSOLE_BYTES_PER_SERVER`] is brought down to it (and logged).
     ///
     /// A file that is not a database or is damaged is moved aside to
     /// `<file>.corrupt-<unix seconds>` and reported as [`Error::DatabaseCorrupt`]; opening again
     /// then starts an empty history. The settings file and the keyring are never touched.
     pub fn open(path: &Path, retention: Retention) -> Result<Self> {
+        let retention = retention.clamped();
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Largest console archive per server: 64 MiB (32 times the default). More would let a few
+/// noisy servers fill the disk, and reads of the archive (export, backfill) grow with it.
+pub const MAX_CONSOLE_BYTES_PER_SERVER: u64 = 64 * 1024 * 1024;
+
 /// One downsampling tier: buckets of `step_secs`, kept for `keep_hours`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +84,20 @@ impl Retention {
             return Err("history.console_bytes_per_server must be at least 4096".into());
         }
         Ok(())
+    }
+
+    /// This retention with `console_bytes_per_server` brought down to
+    /// [`MAX_CONSOLE_BYTES_PER_SERVER`], saying so in the log when it was above.
+    pub fn clamped(mut self) -> Self {
+        if self.console_bytes_per_server > MAX_CONSOLE_BYTES_PER_SERVER {
+            tracing::warn!(
+                configured = self.console_bytes_per_server,
+                used = MAX_CONSOLE_BYTES_PER_SERVER,
+                "history.console_bytes_per_server is above its limit of 64 MiB per server; using 64 MiB"
+            );
+            self.console_bytes_per_server = MAX_CONSOLE_BYTES_PER_SERVER;
+        }
+        self
     }
 
     /// The finest tier whose retention covers `span_ms` (the coarsest when none does).

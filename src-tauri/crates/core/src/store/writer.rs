@@ -571,6 +571,18 @@ impl State {
             .saturating_sub(u64::from(self.retention.alert_log_days) * 86_400_000);
         tx.prepare_cached("DELETE FROM alert_log WHERE at_ms < ?1")?
             .execute(params![to_i64(cutoff)])?;
+        // The console archive goes with the rest of the history. Its size cap is applied only
+        // when a server writes a new line, so without this the lines of a server no longer
+        // watched (its account removed, the server deleted) would stay forever.
+        let keep = self.retention.tiers.iter().map(Tier::keep_ms).max();
+        let cutoff = self.latest_ms.saturating_sub(keep.unwrap_or(u64::MAX));
+        let gone = tx
+            .prepare_cached("DELETE FROM console_lines WHERE at_ms < ?1")?
+            .execute(params![to_i64(cutoff)])?;
+        if gone > 0 {
+            // Counted again from the table at each server's next line.
+            self.console_bytes.clear();
+        }
         Ok(())
     }
 

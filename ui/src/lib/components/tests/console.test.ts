@@ -6,9 +6,13 @@ const term = vi.hoisted(() => ({
   written: [] as string[],
   cleared: 0,
   linkHandler: null as ((e: MouseEvent, uri: string) => void) | null,
+  options: null as { linkHandler?: { activate: (e: MouseEvent, uri: string) => void } | null } | null,
 }));
 vi.mock('@xterm/xterm', () => ({
   Terminal: class {
+    constructor(options: typeof term.options) {
+      term.options = options;
+    }
     buffer = { active: { viewportY: 0 } };
     loadAddon(): void {}
     open(): void {}
@@ -78,6 +82,22 @@ describe('Console', () => {
     expect(ipc.openExternal).not.toHaveBeenCalled();
     dialogs.current!.resolve(true);
     await waitFor(() => expect(ipc.openExternal).toHaveBeenCalledWith('https://docs.papermc.io/paper'));
+  });
+
+  it('sends OSC 8 hyperlinks through the same confirm', async () => {
+    render(Console, { row: row() });
+    const osc8 = term.options?.linkHandler;
+    expect(osc8, 'the terminal has a handler for OSC 8 links').toBeTruthy();
+    osc8!.activate(new MouseEvent('click'), 'https://evil.example/login');
+    await tick();
+    expect(dialogs.current?.message).toContain('https://evil.example/login');
+    expect(ipc.openExternal).not.toHaveBeenCalled();
+    dialogs.current!.resolve(false);
+    await tick();
+    expect(ipc.openExternal).not.toHaveBeenCalled();
+    osc8!.activate(new MouseEvent('click'), 'javascript:alert(1)');
+    await tick();
+    expect(dialogs.current).toBeNull();
   });
 
   it('never offers to open non-web links', async () => {
