@@ -27,32 +27,8 @@ pub enum CrashLine {
     AbortingRestart(String),
 }
 
-/// Removes ANSI escape sequences (CSI `ESC [ ... letter` and two-byte escapes).
-pub fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek() {
-            Some('[') => {
-                chars.next();
-                for n in chars.by_ref() {
-                    if n.is_ascii_alphabetic() || n == '~' {
-                        break;
-                    }
-                }
-            }
-            Some(_) => {
-                chars.next();
-            }
-            None => {}
-        }
-    }
-    out
-}
+/// Daemon lines are matched on their text with every terminal sequence removed.
+pub use crate::text::strip_ansi;
 
 /// Recognises a daemon line; `None` for the game server's own output.
 pub fn daemon_line(line: &str) -> Option<DaemonLine> {
