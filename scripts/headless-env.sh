@@ -23,6 +23,8 @@
 #   bash headless-desktop.sh --print-env  # sets up, then prints export lines:
 #   eval "$(bash headless-desktop.sh --print-env)"
 #   bash headless-desktop.sh --stop
+#   bash headless-env.sh --install-only build   # only what building the app needs
+#   bash headless-env.sh --list-packages [build]  # the Debian package names, one line
 #
 # Exports: DISPLAY, DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR (only if it was unset),
 #          NO_AT_BRIDGE=1, GNOME_KEYRING_CONTROL, TAURI_HEADLESS_STATE
@@ -35,12 +37,17 @@
 # The functions here avoid `set -e` and `exit`, so they will not kill a shell that sources
 # the script. tauri_headless_up returns non-zero if any step fails.
 
-TAURI_HEADLESS_PKGS=(
+# What building and running the desktop app needs (`cargo xtask demo|run` install these).
+TAURI_BUILD_PKGS=(
   # Tauri v2 build deps (webkit2gtk 4.1, GTK3, soup3, tray, svg, xdo for menus)
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libssl-dev libxdo-dev pkg-config build-essential file
   # keyring / D-Bus crates (dbus-secret-service -> libdbus; libsecret for secret-tool users)
   libsecret-1-dev libdbus-1-dev
+)
+# Everything `cargo xtask test` needs: the build set plus the headless desktop and tools.
+TAURI_HEADLESS_PKGS=(
+  "${TAURI_BUILD_PKGS[@]}"
   # headless runtime
   xvfb xauth x11-utils webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools dunst
   # screenshots / input for visual checks
@@ -69,13 +76,15 @@ _th_has_owner() {
     org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q true
 }
 
+# $1 = "build" installs only TAURI_BUILD_PKGS; anything else the full test set.
 tauri_headless_install_packages() {
   if [ "${TAURI_HEADLESS_SKIP_APT:-0}" = 1 ]; then return 0; fi
-  local missing=() p
-  for p in "${TAURI_HEADLESS_PKGS[@]}"; do
+  local missing=() p wanted=("${TAURI_HEADLESS_PKGS[@]}")
+  if [ "${1:-}" = build ]; then wanted=("${TAURI_BUILD_PKGS[@]}"); fi
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  if [ ${#missing[@]} -eq 0 ]; then _th_log "apt: all ${#TAURI_HEADLESS_PKGS[@]} packages present"; return 0; fi
+  if [ ${#missing[@]} -eq 0 ]; then _th_log "apt: all ${#wanted[@]} packages present"; return 0; fi
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   _th_log "apt: installing ${missing[*]}"
   $sudo apt-get update -qq || return 1
@@ -247,11 +256,13 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       # shellcheck disable=SC1091
       [ -f "$S/env.sh" ] && . "$S/env.sh"
       tauri_headless_status ;;
-    --install-only) tauri_headless_install_packages ;;
+    --install-only) tauri_headless_install_packages "${2:-}" ;;
+    --list-packages)
+      if [ "${2:-}" = build ]; then echo "${TAURI_BUILD_PKGS[*]}"; else echo "${TAURI_HEADLESS_PKGS[*]}"; fi ;;
     --print-env|"")
       tauri_headless_up || exit 1
       cat "${TAURI_HEADLESS_STATE}/env.sh" ;;
-    *) echo "usage: $0 [--print-env|--status|--stop|--install-only]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--print-env|--status|--stop|--install-only [build]|--list-packages [build]]" >&2; exit 2 ;;
   esac
 else
   tauri_headless_up || _th_log "setup FAILED (see logs in ${TAURI_HEADLESS_STATE:-/tmp/aerie-headless})"

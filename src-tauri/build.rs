@@ -20,6 +20,7 @@ fn main() {
 const COMMANDS: &[&str] = &[
     "app_info",
     "open_external",
+    "open_in_panel",
     "start_demo",
     "close_window",
     "show_in_folder",

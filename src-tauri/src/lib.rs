@@ -12,6 +12,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod launch;
+pub mod links;
 pub mod state;
 pub mod tray;
 pub mod window;

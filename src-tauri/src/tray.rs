@@ -76,6 +76,8 @@ pub const MAX_PROBLEMS: usize = 10;
 pub enum TrayAction {
     /// Show the window on this server.
     OpenServer(ServerKey),
+    /// Open this server's page on its panel in the browser.
+    OpenInPanel(ServerKey),
     /// Restart this server.
     Restart(ServerKey),
     /// Start this server.
@@ -126,6 +128,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, view: &TrayView) -> tauri::Result<Menu<R
         let id = p.key.to_string();
         let sub = SubmenuBuilder::new(app, format!("{} — {}", p.name, p.state))
             .text(format!("open:{id}"), "Open")
+            .text(format!("panel:{id}"), "Open in panel")
             .text(format!("start:{id}"), "Start")
             .text(format!("restart:{id}"), "Restart")
             .build()?;
@@ -167,6 +170,7 @@ fn parse(id: &str) -> Option<MenuCommand> {
     let key = ServerKey::new(panel, server);
     let action = match verb {
         "open" => TrayAction::OpenServer(key),
+        "panel" => TrayAction::OpenInPanel(key),
         "start" => TrayAction::Start(key),
         "restart" => TrayAction::Restart(key),
         _ => return None,
@@ -195,6 +199,16 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                 .send_app_event(&AppEvent::OpenServer {
                     id: key.to_string(),
                 });
+        }
+        Some(MenuCommand::Action(TrayAction::OpenInPanel(key))) => {
+            let opened = app
+                .state::<crate::engine::EngineState>()
+                .get()
+                .and_then(|engine| crate::links::panel_page_of(engine, &key))
+                .and_then(|url| crate::links::open(app, &url));
+            if let Err(e) = opened {
+                tracing::warn!(%key, error = %e, "tray: cannot open the panel page");
+            }
         }
         Some(MenuCommand::Action(TrayAction::Snooze(minutes))) => {
             match app.state::<crate::engine::EngineState>().get() {
@@ -362,6 +376,12 @@ mod tests {
         assert_eq!(
             parse("snooze:60"),
             Some(MenuCommand::Action(TrayAction::Snooze(60)))
+        );
+        assert_eq!(
+            parse("panel:acc1/abcd1234"),
+            Some(MenuCommand::Action(TrayAction::OpenInPanel(
+                ServerKey::new("acc1", "abcd1234")
+            )))
         );
         assert_eq!(parse("launch:acc1/x"), None);
         assert_eq!(parse("snooze:soon"), None);

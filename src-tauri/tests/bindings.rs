@@ -8,6 +8,7 @@ use aerie_desktop::alerting::{AlertRecord, AlertSeverity, AlertsFrame};
 use aerie_desktop::commands::accounts::{
     AccountInput, AccountSummary, AccountTest, PanelKind, PanelServer,
 };
+use aerie_desktop::commands::app::AppInfo;
 use aerie_desktop::commands::charts::{
     ChartMetric, ChartPoint, ChartRange, ChartRender, ChartRequest, ExportFormat, PlotArea,
 };
@@ -64,6 +65,7 @@ fn ours() -> Vec<(String, String)> {
         one::<ChartRender>(),
         one::<ExportFormat>(),
         one::<ConnectionRow>(),
+        one::<AppInfo>(),
     ]
 }
 

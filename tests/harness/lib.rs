@@ -95,6 +95,15 @@ impl App {
         Self::launch_build(data, args, false, &[]).await
     }
 
+    /// Like [`App::launch`] with extra environment for the app (e.g. [`App::RECORD_URLS`]).
+    pub async fn launch_env(data: &AppData, args: &[&str], env: &[(&str, &str)]) -> Result<Self> {
+        Self::launch_build(data, args, false, env).await
+    }
+
+    /// Set to a file path, the app appends each URL it would open in the browser to that file
+    /// instead of starting a browser (see `aerie_desktop::links`).
+    pub const RECORD_URLS: &str = "AERIE_RECORD_OPENED_URLS";
+
     /// Like [`App::launch`] with the release build and extra environment for the app, for
     /// benchmarks.
     pub async fn launch_release(

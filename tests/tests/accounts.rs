@@ -1,5 +1,6 @@
 //! Adding a panel: the form validates the key against a simulated panel, the key lands in the
-//! real OS keyring (gnome-keyring over the Secret Service), and the account survives a restart.
+//! real OS keyring (gnome-keyring over the Secret Service), and the account survives a restart;
+//! then the Accounts view's Test button and a server's "Open in panel", clicked.
 
 use aerie_e2e::{App, AppData, invoke, secs};
 use aerie_sim::{Sim, SimConfig};
@@ -21,7 +22,8 @@ fn keyring_entries(app: &App) -> anyhow::Result<usize> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn add_a_panel_key_goes_to_the_keyring_and_survives_a_restart() -> anyhow::Result<()> {
+async fn add_a_panel_key_goes_to_the_keyring_survives_a_restart_and_tests_by_click()
+-> anyhow::Result<()> {
     let sim = Sim::start(SimConfig {
         panels: 1,
         nodes_per_panel: 1,
@@ -81,26 +83,49 @@ async fn add_a_panel_key_goes_to_the_keyring_and_survives_a_restart() -> anyhow:
     app.quit().await?;
 
     // Restart on the same data: the account and its key are still there.
-    let app = App::launch(&data, &[]).await?;
-    app.s().wait_for("body *", secs(20)).await?;
+    let opened = data.path().join("opened-urls.txt");
+    let record = opened.display().to_string();
+    let app = App::launch_env(&data, &[], &[(App::RECORD_URLS, &record)]).await?;
+    let s = app.s();
+    s.wait_for("body *", secs(20)).await?;
     let accounts = wait_for_accounts(&app, 1).await?;
     assert_eq!(accounts[0]["name"], "Home");
     assert_eq!(accounts[0]["key_configured"], true);
-    let tested = invoke(
-        &app,
-        "test_account",
-        serde_json::json!({
-            "input": { "name": "Home", "url": panel.url, "api_key": null, "watched": null },
-            "id": accounts[0]["id"],
-        }),
+
+    // The Accounts view's Test button re-checks the stored key against the panel.
+    s.click(&s.wait_for("[data-testid=nav-accounts]", secs(20)).await?)
+        .await?;
+    s.click(&s.wait_for("[data-testid=account-test]", secs(20)).await?)
+        .await?;
+    let toast = s
+        .wait_for_text(".toast", secs(30), |t| t.contains("Home:"))
+        .await?;
+    assert!(
+        toast.contains("connected as") && toast.contains("3 servers"),
+        "the stored key still works against the panel: {toast:?}"
+    );
+    app.screenshot("accounts-tested").await?;
+
+    // "Open in panel" on a server opens its page on the panel's web UI.
+    let server = panel.servers[0].identifier.clone();
+    s.click(&s.wait_for("[data-testid=nav-fleet]", secs(10)).await?)
+        .await?;
+    s.click(
+        &s.wait_for(
+            &format!("[data-testid=fleet-row][data-server='{server}']"),
+            secs(60),
+        )
+        .await?,
     )
     .await?;
+    s.click(&s.wait_for("[data-testid=open-in-panel]", secs(20)).await?)
+        .await?;
+    let url = wait_for_line(&opened).await?;
     assert_eq!(
-        tested["servers"].as_array().map(Vec::len),
-        Some(3),
-        "the stored key still works against the panel: {tested}"
+        url,
+        format!("{}/server/{server}", panel.url.trim_end_matches('/')),
+        "the server's page on its panel"
     );
-    app.screenshot("accounts-after-restart").await?;
 
     // Removing the account wipes its key.
     invoke(
@@ -111,6 +136,21 @@ async fn add_a_panel_key_goes_to_the_keyring_and_survives_a_restart() -> anyhow:
     .await?;
     assert_eq!(keyring_entries(&app)?, before, "remove wipes the key");
     app.quit().await
+}
+
+/// Polls until the app recorded a URL it would have opened; returns the first one.
+async fn wait_for_line(file: &std::path::Path) -> anyhow::Result<String> {
+    let deadline = std::time::Instant::now() + secs(20);
+    loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        if let Some(line) = text.lines().next() {
+            return Ok(line.to_string());
+        }
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!("the app opened no URL within 20 s");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// Polls `list_accounts` through the app's IPC until it holds `n` accounts.

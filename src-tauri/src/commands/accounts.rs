@@ -219,34 +219,43 @@ pub async fn remove_account(engine: State<'_, EngineState>, id: String) -> Resul
 }
 
 /// Checks URL + key against the panel without saving and lists what the key can see. With
-/// `id` and no key, re-checks the saved account with its stored key.
+/// `id` and no `input` (or no key in it), re-checks the saved account with its stored key:
+/// the Accounts view's Test button sends only the id.
 #[tauri::command]
 pub async fn test_account(
     engine: State<'_, EngineState>,
-    input: AccountInput,
+    input: Option<AccountInput>,
     id: Option<String>,
 ) -> Result<AccountTest> {
     let accounts = &engine.get()?.accounts;
-    let client = match (&id, input.api_key.as_deref().map(str::trim)) {
-        (Some(id), None | Some("")) => accounts.client(id, RateLimits::default())?,
-        _ => {
+    let new_key = input
+        .as_ref()
+        .and_then(|i| i.api_key.as_deref())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    let (client, kind) = match (&id, new_key, &input) {
+        (Some(id), None, _) => (
+            accounts.client(id, RateLimits::default())?,
+            accounts.get(id)?.flavor.into(),
+        ),
+        (_, Some(key), Some(input)) => {
+            let kind = match aerie_core::accounts::key_kind(key)? {
+                aerie_core::accounts::KeyKind::Client(f) => f.into(),
+                aerie_core::accounts::KeyKind::Application(_) => {
+                    return Err(aerie_core::Error::WrongKeyType.into());
+                }
+            };
             let url = aerie_core::accounts::normalise_url(&input.url)?;
             // Testing sends the key too: the same refusal as adding.
             aerie_core::accounts::require_tls(&url)?;
-            PanelClient::new(&url, key_of(&input)?, RateLimits::default())?
+            (
+                PanelClient::new(&url, key_of(input)?, RateLimits::default())?,
+                kind,
+            )
         }
+        _ => return Err(Error::invalid("key", "enter the panel's client API key")),
     };
     let who = client.account().await?;
-    let kind = match (&id, input.api_key.as_deref()) {
-        (_, Some(k)) if !k.trim().is_empty() => match aerie_core::accounts::key_kind(k.trim())? {
-            aerie_core::accounts::KeyKind::Client(f) => f.into(),
-            aerie_core::accounts::KeyKind::Application(_) => {
-                return Err(aerie_core::Error::WrongKeyType.into());
-            }
-        },
-        (Some(id), _) => accounts.get(id)?.flavor.into(),
-        (None, _) => return Err(Error::invalid("key", "enter the panel's client API key")),
-    };
     Ok(AccountTest {
         kind,
         user: who.username,

@@ -1,7 +1,9 @@
 //! About this run, opening links the user confirmed, and the demo.
 
+use crate::engine::EngineState;
 use crate::error::{Error, Result};
 use crate::state::Runtime;
+use aerie_core::event::ServerKey;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -36,10 +38,20 @@ pub fn app_info(app: AppHandle, runtime: State<'_, Runtime>) -> Result<AppInfo> 
 /// only `http` and `https` are accepted.
 #[tauri::command]
 pub fn open_external(app: AppHandle, url: String) -> Result<()> {
-    let url = checked_link(&url)?;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| Error::Desktop(format!("could not open the link: {e}")))
+    crate::links::open(&app, checked_link(&url)?)
+}
+
+/// Opens a server's page on its panel (`<panel url>/server/<identifier>`) in the browser. The
+/// address comes from the configured account, so the UI does not ask first.
+#[tauri::command]
+pub fn open_in_panel(
+    app: AppHandle,
+    engine: State<'_, EngineState>,
+    server: ServerKey,
+) -> Result<()> {
+    let url = crate::links::panel_page_of(engine.get()?, &server)?;
+    tracing::info!(%server, "opening the server's panel page");
+    crate::links::open(&app, checked_link(&url)?)
 }
 
 fn checked_link(url: &str) -> Result<&str> {

@@ -16,6 +16,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
     tauri::generate_handler![
         app::app_info,
         app::open_external,
+        app::open_in_panel,
         app::start_demo,
         app::close_window,
         app::show_in_folder,

@@ -16,6 +16,7 @@ import type { AccountTest } from './bindings/AccountTest';
 import type { AlertRecord } from './bindings/AlertRecord';
 import type { AlertsFrame } from './bindings/AlertsFrame';
 import type { AppEvent } from './bindings/AppEvent';
+import type { CommandSignatures, SubscriptionSignatures } from './bindings/commands';
 import type { ChartRender } from './bindings/ChartRender';
 import type { ChartRequest } from './bindings/ChartRequest';
 import type { ConnectionRow } from './bindings/ConnectionRow';
@@ -47,8 +48,8 @@ export interface Commands {
   update_account: { args: { id: string; input: AccountInput }; result: AccountSummary };
   /** Remove an account, stop its sockets and wipe its secret from the keyring. */
   remove_account: { args: { id: string }; result: null };
-  /** Re-check a saved account against its panel with the stored key (reachable, key valid, client key); lists its servers. */
-  test_account: { args: { id: string }; result: AccountTest };
+  /** Re-check a saved account against its panel with the stored key (reachable, key valid, client key); lists its servers. `input` with a key tests an unsaved one. */
+  test_account: { args: { input: AccountInput | null; id: string | null }; result: AccountTest };
   /** Servers the panel lists for a saved account (to choose what to watch). */
   list_account_servers: { args: { id: string }; result: PanelServer[] };
   /** Active alerts. */
@@ -76,6 +77,8 @@ export interface Commands {
   trust_certificate: { args: { node: string; fingerprint: string }; result: null };
   /** Start watching the simulated demo fleet. */
   start_demo: { args: Record<string, never>; result: null };
+  /** Open a server's page on its panel (`<panel url>/server/<identifier>`) in the browser. */
+  open_in_panel: { args: { server: ServerKey }; result: null };
   /** Open an http(s) URL in the default browser (only called after the user confirmed). */
   open_external: { args: { url: string }; result: null };
   /** Close this window like its close button: hides to the tray (or quits when close-to-tray is off). */
@@ -95,6 +98,31 @@ export interface Subscriptions {
   /** Requests from the shell (notification or tray clicks): open a server or a view. Channel arg: `onFrame`. */
   subscribe_app_events: { args: Record<string, never>; message: AppEvent };
 }
+
+// ---- Checked against the Rust commands ----
+// `bindings/commands.ts` is generated from the `#[tauri::command]` functions (see
+// src-tauri/tests/commands_ts.rs). Each entry above must name a registered command and send
+// exactly its arguments; otherwise `npm run check` fails here, naming the command.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Names in `Ours` whose entry differs from (or is missing in) `Theirs`, after picking `keys`. */
+type Mismatched<Ours, Theirs, Keys extends string> = {
+  [K in keyof Ours]: K extends keyof Theirs
+    ? Same<Pick<Ours[K], Keys & keyof Ours[K]>, Pick<Theirs[K], Keys & keyof Theirs[K]>> extends true
+      ? never
+      : K
+    : K;
+}[keyof Ours];
+/** `true` when no name is mismatched; otherwise the mismatched names, so the error lists them. */
+export type Agrees<M> = [M] extends [never] ? true : M;
+export const commandsMatchRust: Agrees<Mismatched<Commands, CommandSignatures, 'args' | 'result'>> = true;
+export const subscriptionsMatchRust: Agrees<
+  Mismatched<Subscriptions, SubscriptionSignatures, 'args' | 'message'>
+> = true;
+/** The channel argument `subscribe` sends (`onFrame`) is what every streaming command takes. */
+export const channelsAreOnFrame: Agrees<
+  { [K in keyof SubscriptionSignatures]: SubscriptionSignatures[K]['channel'] extends 'onFrame' ? never : K }[keyof SubscriptionSignatures]
+> = true;
+export type { Mismatched };
 
 export type CommandName = keyof Commands;
 export type SubscriptionName = keyof Subscriptions;
@@ -190,7 +218,7 @@ export const addAccount = (input: AccountInput) => call('add_account', { input }
 export const updateAccount = (id: string, input: AccountInput) =>
   call('update_account', { id, input });
 export const removeAccount = (id: string) => call('remove_account', { id });
-export const testAccount = (id: string) => call('test_account', { id });
+export const testAccount = (id: string) => call('test_account', { input: null, id });
 export const listAccountServers = (id: string) => call('list_account_servers', { id });
 
 // ---- Alerts ----
@@ -222,5 +250,6 @@ export const listConnections = () => call('list_connections', none);
 export const trustCertificate = (node: string, fingerprint: string) => call('trust_certificate', { node, fingerprint });
 export const startDemo = () => call('start_demo', none);
 export const openExternal = (url: string) => call('open_external', { url });
+export const openInPanel = (server: ServerKey) => call('open_in_panel', { server });
 export const closeWindow = () => call('close_window', none);
 export const showInFolder = (path: string) => call('show_in_folder', { path });

@@ -53,5 +53,6 @@ export const subscribeAppEvents = vi.fn(async (cb: (e: AppEvent) => void) => {
 });
 export const startDemo = vi.fn(async () => null);
 export const openExternal = vi.fn(async () => null);
+export const openInPanel = vi.fn(async () => null);
 export const closeWindow = vi.fn(async () => null);
 export const showInFolder = vi.fn(async () => null);

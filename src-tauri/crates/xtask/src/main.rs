@@ -6,12 +6,14 @@
 //! - `cargo xtask bench` — the benchmarks whose numbers go into `BENCHMARKS.md`.
 //! - `cargo xtask demo`  — Aerie on the embedded simulator.
 //! - `cargo xtask run`   — Aerie on your real panels.
+//! - `cargo xtask bundle` — the `.deb` and `.rpm` (release build, own target dir).
 //!
 //! Cargo's target directory and npm's cache live under `~/.cache/aerie` (unless
 //! `CARGO_TARGET_DIR` / `npm_config_cache` are set) so repeat runs are incremental and the
 //! clone stays clean.
 
 mod headless;
+mod package;
 mod stages;
 
 use anyhow::{Context, Result, bail};
@@ -30,6 +32,8 @@ fn main() -> Result<()> {
         "bench" => stages::bench(&root, &rest),
         "demo" => stages::demo(&root, &rest),
         "run" => stages::run_app(&root, &rest),
+        "bundle" => package::bundle(&root, &rest).map(drop),
+        "icons" => package::icons(&root),
         "" | "help" | "--help" | "-h" => {
             println!("{}", HELP);
             Ok(())
@@ -43,15 +47,25 @@ const HELP: &str = "usage: cargo xtask <task>
 tasks:
   test    run every check CI runs (installs missing system packages on Debian/Ubuntu)
   bench   run the benchmarks and print the results for BENCHMARKS.md
-  demo    open Aerie on the embedded simulator
-  run     open Aerie on your configured panels
+  demo    open Aerie on the embedded simulator (installs what it needs, like test)
+  run     open Aerie on your configured panels (same)
+  bundle  build the .deb and .rpm (release build in ~/.cache/aerie/target-release)
+  icons   regenerate every OS's app icons from icons/app-icon.png
+
+options:
+  --no-apt     do not install system packages (test, demo, run)
 
 test options:
-  --no-apt     do not install system packages
-  --only X     run only stage X (fmt, clippy, deny, rust, ui, e2e)
-  --advisories also check RustSec advisories in the deny stage (needs the network)";
+  --only X     run only stage X (fmt, clippy, deny, rust, ui, e2e, package)
+  --no-package skip the package stage (release build of the .deb, unpacked into a temp
+               root and started headless)
+  --advisories also check RustSec advisories in the deny stage (needs the network)
 
-fn project_root() -> Result<PathBuf> {
+bundle options:
+  --bundles deb,rpm   which Linux bundles to build (default deb,rpm)";
+
+/// The workspace root (three levels above the xtask crate).
+pub fn project_root() -> Result<PathBuf> {
     // `cargo run` says where the package is now; the path compiled in is only a fallback, as
     // a target directory shared by several checkouts keeps the binary built in another one.
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR")

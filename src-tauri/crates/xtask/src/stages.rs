@@ -44,11 +44,12 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
 
     if !no_apt {
         stage("system packages", &mut || {
-            headless::install_packages(root).map(|()| "present".into())
+            headless::install_packages(root, headless::Packages::Test).map(|()| "present".into())
         });
     }
     if has_ui && (wants("ui") || wants("e2e")) {
         stage("ui deps (npm ci)", &mut || {
+            headless::require_node()?;
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .current_dir(root.join("ui")))
@@ -119,6 +120,12 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
         });
     }
 
+    // After e2e: a release build packaged as .deb, unpacked into a throw-away root and started
+    // (the release build has its own target dir; `--no-package` skips the stage).
+    if wants("package") && !args.iter().any(|a| a == "--no-package") {
+        stage("package (.deb)", &mut || crate::package::test_package(root));
+    }
+
     println!("\n==> summary");
     let mut failed = 0;
     for o in &outcomes {
@@ -181,10 +188,12 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
 }
 
 /// `cargo xtask demo`: the desktop app on the embedded simulator (the CLI demo when the
-/// desktop app is not part of this checkout).
+/// desktop app is not part of this checkout). Installs what the build needs first, like
+/// `cargo xtask test`; `--no-apt` skips the system packages.
 pub fn demo(root: &Path, args: &[String]) -> Result<()> {
+    let (no_apt, args) = split_no_apt(args);
     if root.join("src-tauri/Cargo.toml").exists() {
-        build_ui(root)?;
+        prepare_app(root, no_apt)?;
         run(cargo()
             .args(["run", "--locked", "-p", "aerie-desktop", "--", "--demo"])
             .args(args))
@@ -197,26 +206,75 @@ pub fn demo(root: &Path, args: &[String]) -> Result<()> {
     }
 }
 
-/// `cargo xtask run`: the desktop app on the user's own panels.
+/// `cargo xtask run`: the desktop app on the user's own panels (same preparation as `demo`).
 pub fn run_app(root: &Path, args: &[String]) -> Result<()> {
     if !root.join("src-tauri/Cargo.toml").exists() {
         bail!("the desktop app is not in this checkout yet; use `cargo run -p aerie-cli -- watch`");
     }
-    build_ui(root)?;
+    let (no_apt, args) = split_no_apt(args);
+    prepare_app(root, no_apt)?;
     run(cargo()
         .args(["run", "--locked", "-p", "aerie-desktop", "--"])
         .args(args))
     .map(drop)
 }
 
-fn build_ui(root: &Path) -> Result<()> {
+/// `--no-apt` is xtask's; everything else goes to the app.
+fn split_no_apt(args: &[String]) -> (bool, Vec<String>) {
+    let no_apt = args.iter().any(|a| a == "--no-apt");
+    (
+        no_apt,
+        args.iter().filter(|a| *a != "--no-apt").cloned().collect(),
+    )
+}
+
+/// What `cargo run -p aerie-desktop` needs on a fresh machine: [`prepare_system`], then the
+/// UI's build (embedded into the binary).
+pub fn prepare_app(root: &Path, no_apt: bool) -> Result<()> {
+    let no_display = |k: &str| std::env::var_os(k).is_none_or(|v| v.is_empty());
+    if cfg!(target_os = "linux") && no_display("DISPLAY") && no_display("WAYLAND_DISPLAY") {
+        println!(
+            "xtask: warning: no DISPLAY or WAYLAND_DISPLAY: the window needs a desktop session \
+             (for a terminal-only demo: `cargo run -p aerie-cli -- demo`)"
+        );
+    }
+    prepare_system(root, no_apt)?;
+    println!("==> ui build");
+    run(Command::new("npm")
+        .args(["run", "build"])
+        .current_dir(root.join("ui")))
+    .map(drop)
+}
+
+/// System packages (apt, unless `no_apt`), Node.js, and the UI's packages (`npm ci` when
+/// `node_modules` is missing or older than the lock file).
+pub fn prepare_system(root: &Path, no_apt: bool) -> Result<()> {
+    if !no_apt {
+        println!("==> system packages");
+        headless::install_packages(root, headless::Packages::Build)?;
+    }
+    headless::require_node()?;
     let ui = root.join("ui");
-    if !ui.join("node_modules").exists() {
+    if ui_deps_stale(&ui) {
+        println!("==> ui deps (npm ci)");
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&ui))?;
     }
-    run(Command::new("npm").args(["run", "build"]).current_dir(&ui)).map(drop)
+    Ok(())
+}
+
+/// True when `node_modules` is missing or older than `package-lock.json` (npm writes
+/// `node_modules/.package-lock.json` on every install).
+fn ui_deps_stale(ui: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (
+        modified(&ui.join("node_modules/.package-lock.json")),
+        modified(&ui.join("package-lock.json")),
+    ) {
+        (Some(installed), Some(lock)) => installed < lock,
+        _ => true,
+    }
 }
 
 /// The dependency policy in `deny.toml`: licences, bans and sources, and advisories when
@@ -243,7 +301,7 @@ fn deny(root: &Path, advisories: bool) -> Result<String> {
 }
 
 /// Runs a command with inherited output; Ok carries a short description.
-fn run(cmd: &mut Command) -> Result<String> {
+pub fn run(cmd: &mut Command) -> Result<String> {
     let shown = format!("{cmd:?}");
     let status = cmd.status().with_context(|| format!("starting {shown}"))?;
     if !status.success() {

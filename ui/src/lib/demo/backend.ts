@@ -484,6 +484,12 @@ export function createDemoBackend(): Backend {
       start();
       return null;
     },
+    open_in_panel: ({ server }) => {
+      const a = accounts.find((x) => x.id === server.panel);
+      if (!a) throw { kind: 'not_found', message: 'That account no longer exists.' };
+      window.open(`${a.url.replace(/\/+$/, '')}/server/${server.server}`, '_blank', 'noopener');
+      return null;
+    },
     open_external: ({ url }) => {
       window.open(url, '_blank', 'noopener');
       return null;
