@@ -348,14 +348,17 @@ impl Driver {
                     .tls_for(&node),
                 None => TlsOptions::default(),
             };
-            link::connect(Dial {
+            // Boxed: connecting (TCP, TLS, upgrade, and reading a refused certificate) is a
+            // large future, and kept inline it would size every server task for good (+7.5 MiB
+            // at 1,000 servers, measured) while it runs only now and then.
+            Box::pin(link::connect(Dial {
                 url: &url,
                 headers: &headers,
                 subprotocols: &[],
                 tls: &tls,
                 config: frame_config(),
                 timeout: self.ctx.cfg.connect_timeout,
-            })
+            }))
             .await
         };
         match result {

@@ -71,8 +71,9 @@ pub(crate) struct Backoff {
     attempt: u32,
     previous: Duration,
     seed: Option<u64>,
-    /// Made on first use, by the strategies that draw random delays.
-    rng: Option<StdRng>,
+    /// Made on first use, by the strategies that draw random delays; boxed, so the many
+    /// sockets whose strategy never draws carry a pointer, not the generator's ~300 bytes.
+    rng: Option<Box<StdRng>>,
 }
 
 impl Backoff {
@@ -93,9 +94,11 @@ impl Backoff {
 
     fn rng(&mut self) -> &mut StdRng {
         let seed = self.seed;
-        self.rng.get_or_insert_with(|| match seed {
-            Some(seed) => StdRng::seed_from_u64(seed),
-            None => StdRng::from_entropy(),
+        self.rng.get_or_insert_with(|| {
+            Box::new(match seed {
+                Some(seed) => StdRng::seed_from_u64(seed),
+                None => StdRng::from_entropy(),
+            })
         })
     }
 
