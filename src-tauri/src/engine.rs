@@ -6,7 +6,7 @@
 
 use aerie_core::accounts::{AccountConfig, Accounts};
 use aerie_core::event::ServerKey;
-use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess};
+use aerie_core::fleet::{Fleet, FleetConfig};
 use aerie_core::secrets::KeyringStore;
 use aerie_core::settings::{Paths, SettingsFile};
 use std::path::Path;
@@ -63,10 +63,7 @@ impl Engine {
     /// Starts watching an account's servers; returns how many.
     pub async fn watch(&self, config: &AccountConfig) -> aerie_core::Result<usize> {
         let key = self.accounts.key(&config.id)?;
-        // The account's choice, including "also watch servers added later" (`include_new`).
-        let access =
-            PanelAccess::new(config.id.clone(), config.url.clone(), key).watching(&config.watch);
-        let n = self.fleet.add_panel(access).await?;
+        let n = self.fleet.add_panel(config.fleet_access(key)).await?;
         tracing::info!(account = %config.id, servers = n, "watching");
         Ok(n)
     }

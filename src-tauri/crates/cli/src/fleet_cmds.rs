@@ -1,5 +1,6 @@
 //! `aerie watch | demo | power | send | logs`: commands that talk to servers through the fleet.
 
+use std::io::Write;
 use std::time::Duration;
 
 use aerie_core::alerts::{AlertOutput, AlertService, ServiceOptions};
@@ -74,35 +75,31 @@ pub struct LogsArgs {
     pub panels: PanelArgs,
 }
 
-/// Prints the fleet's events and the alert engine's decisions until Ctrl+C (or `until`).
+/// Prints the fleet's events and the alert engine's decisions until Ctrl+C or `stop`: JSON
+/// lines to `out`, or the live table on the terminal.
 async fn stream(
     fleet: &Fleet,
     mut sub: Subscription,
     alerts: &AlertService,
     json: bool,
-    until: Option<Duration>,
+    stop: impl Future<Output = ()>,
+    out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let mut alert_outputs = alerts.subscribe_outputs();
     let mut table = Table::default();
     let mut redraw = tokio::time::interval(Duration::from_secs(1));
-    let deadline = async {
-        match until {
-            Some(d) => tokio::time::sleep(d).await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::pin!(deadline);
+    tokio::pin!(stop);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             _ = &mut ctrl_c => break,
-            () = &mut deadline => break,
+            () = &mut stop => break,
             _ = redraw.tick(), if !json => table.draw(&fleet.snapshot())?,
             got = sub.recv() => match got {
                 Some(Received::Event(ev)) => {
                     if json {
-                        fleet_output::print_json_line(&ev)?;
+                        fleet_output::print_value_line(out, &fleet_output::json_line(&ev))?;
                     } else {
                         table.note(&ev);
                     }
@@ -112,8 +109,8 @@ async fn stream(
                 }
                 None => break,
             },
-            out = alert_outputs.recv() => match out {
-                Ok(out) => print_alert(&mut table, &out, json)?,
+            got = alert_outputs.recv() => match got {
+                Ok(decided) => print_alert(&mut table, &decided, json, out)?,
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                     eprintln!("aerie: output too slow, skipped {n} alerts");
                 }
@@ -132,14 +129,17 @@ fn start_alerts(fleet: &Fleet) -> AlertService {
 }
 
 /// Prints one alert engine output (JSON line) or keeps it for the table.
-fn print_alert(table: &mut Table, out: &AlertOutput, json: bool) -> anyhow::Result<()> {
+fn print_alert(
+    table: &mut Table,
+    decided: &AlertOutput,
+    json: bool,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
     if json {
-        fleet_output::print_value_line(&fleet_output::alert_json_line(
-            out,
-            aerie_core::clock::now_ms(),
-        ))
+        let line = fleet_output::alert_json_line(decided, aerie_core::clock::now_ms());
+        fleet_output::print_value_line(out, &line)
     } else {
-        table.note_alert(out);
+        table.note_alert(decided);
         Ok(())
     }
 }
@@ -163,7 +163,16 @@ pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
             .with_context(|| format!("panel {id}"))?;
         eprintln!("aerie: watching {n} servers on {id}");
     }
-    stream(&fleet, sub, &alerts, args.json, None).await
+    let forever = std::future::pending();
+    stream(
+        &fleet,
+        sub,
+        &alerts,
+        args.json,
+        forever,
+        &mut std::io::stdout(),
+    )
+    .await
 }
 
 /// `aerie demo`: the same as `watch`, on the embedded simulator.
@@ -203,12 +212,19 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         .await
         .context("demo panel")?;
     eprintln!("aerie: demo with {n} simulated servers (Ctrl+C to stop)");
+    let until = async {
+        match args.seconds {
+            Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+            None => std::future::pending().await,
+        }
+    };
     let result = stream(
         &fleet,
         sub,
         &alerts,
         args.json,
-        args.seconds.map(Duration::from_secs),
+        until,
+        &mut std::io::stdout(),
     )
     .await;
     sim.shutdown().await;
@@ -218,8 +234,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
 /// `aerie power SERVER SIGNAL`.
 pub async fn power(args: PowerArgs) -> anyhow::Result<()> {
     let signal: PowerSignal = args.signal.parse()?;
-    let (client, server) = fleet_panels::locate(&args.panels, &args.server).await?;
-    client.power(&server.identifier, signal).await?;
+    let found = fleet_panels::locate(&args.panels, &args.server).await?;
+    let server = found.server;
+    found.source.power(&server, signal).await?;
     eprintln!(
         "aerie: {} sent to {} ({}); watch its status with `aerie watch`",
         signal.as_str(),
@@ -231,17 +248,18 @@ pub async fn power(args: PowerArgs) -> anyhow::Result<()> {
 
 /// `aerie send SERVER COMMAND`.
 pub async fn send(args: SendArgs) -> anyhow::Result<()> {
-    let (client, server) = fleet_panels::locate(&args.panels, &args.server).await?;
-    client
-        .send_command(&server.identifier, &args.command)
+    let found = fleet_panels::locate(&args.panels, &args.server).await?;
+    found
+        .source
+        .send_command(&found.server, &args.command)
         .await?;
     Ok(())
 }
 
 /// `aerie logs SERVER [--follow]`: the `send logs` backfill, then live lines with `--follow`.
 pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
-    let (_, server) = fleet_panels::locate(&args.panels, &args.server).await?;
-    let mut access = fleet_panels::access_for(&args.panels, &server.identifier).await?;
+    let found = fleet_panels::locate(&args.panels, &args.server).await?;
+    let (server, mut access) = (found.server, found.access);
     // Named explicitly: shown even if the account's watch selection leaves it out.
     access.only = Some(vec![server.identifier.clone()]);
     access.except = None;
@@ -287,4 +305,104 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
     }
     fleet.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::sync::{mpsc, oneshot};
+
+    use super::*;
+    use crate::beacon::{BeaconKind, BeaconService};
+
+    /// Hands each write to the test as it happens.
+    struct Lines(mpsc::UnboundedSender<Vec<u8>>);
+
+    impl Write for Lines {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            let _ = self.0.send(b.to_vec());
+            Ok(b.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The next JSON line `stream` printed.
+    async fn next_line(
+        rx: &mut mpsc::UnboundedReceiver<Vec<u8>>,
+        buf: &mut Vec<u8>,
+    ) -> serde_json::Value {
+        loop {
+            if let Some(end) = buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = buf.drain(..=end).collect();
+                return serde_json::from_slice(&line).expect("each line is JSON");
+            }
+            buf.extend(rx.recv().await.expect("stream still printing"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_kind_registered_outside_the_cli_is_printed_by_watch_json() {
+        let service = BeaconService::start("beacon-key").await;
+        let mut kinds = aerie_core::kinds::builtin();
+        kinds.register(Arc::new(BeaconKind {
+            servers: vec!["b1".into()],
+            ..BeaconKind::default()
+        }));
+        let fleet = Fleet::with_kinds(FleetConfig::default(), kinds);
+        let sub = fleet.subscribe();
+        let alerts = start_alerts(&fleet);
+        fleet
+            .add_panel(PanelAccess::new("lab", &service.url, "beacon-key").of_kind("beacon"))
+            .await
+            .expect("beacon account");
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let printer = tokio::spawn(async move {
+            let until = async {
+                let _ = stopped.await;
+            };
+            stream(&fleet, sub, &alerts, true, until, &mut Lines(tx)).await
+        });
+
+        let mut buf = Vec::new();
+        let mut seen = Vec::new();
+        loop {
+            let v = next_line(&mut rx, &mut buf).await;
+            assert_eq!(v["panel"], "lab", "{v}");
+            assert_eq!(v["server"], "b1", "{v}");
+            let ty = v["type"].as_str().unwrap_or_default().to_owned();
+            if ty == "console" {
+                assert_eq!(v["line"], "beacon b1 ready");
+                // Everything the beacon reports on connect is out: now it crashes.
+                service.crash("b1");
+            }
+            let fired = ty == "alert" && v["event"] == "fire";
+            seen.push(format!("{ty}:{}", v["event"].as_str().unwrap_or("")));
+            if fired {
+                break;
+            }
+        }
+        for want in [
+            "server:",
+            "connection:",
+            "status:",
+            "stats:",
+            "console:",
+            "alert:fact",
+        ] {
+            assert!(
+                seen.iter().any(|s| s == want),
+                "{want} missing from {seen:?}"
+            );
+        }
+        let _ = stop.send(());
+        printer
+            .await
+            .expect("printer")
+            .expect("stream ends cleanly");
+    }
 }

@@ -59,18 +59,13 @@ pub fn alert_json_line(out: &AlertOutput, at: TimestampMs) -> serde_json::Value 
     v
 }
 
-/// Prints one JSON value as a line; a closed stdout (e.g. `| head`) is an error the caller ends on.
-pub fn print_value_line(v: &serde_json::Value) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, v)?;
+/// Writes one JSON value as a line and flushes it; a closed stdout (e.g. `| head`) is an error
+/// the caller ends on.
+pub fn print_value_line(out: &mut dyn Write, v: &serde_json::Value) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
     writeln!(out)?;
     out.flush()?;
     Ok(())
-}
-
-/// Prints one event as a JSON line; a closed stdout (e.g. `| head`) ends quietly.
-pub fn print_json_line(ev: &ServerEvent) -> anyhow::Result<()> {
-    print_value_line(&json_line(ev))
 }
 
 /// The live table: snapshot rows plus the last alert per server.

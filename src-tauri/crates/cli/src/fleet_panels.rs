@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use aerie_core::accounts::Accounts;
 use aerie_core::fleet::PanelAccess;
-use aerie_core::panel::{PanelClient, RateLimits, RemoteServer, Secret};
+use aerie_core::secret::Secret;
 use aerie_core::secrets::{self, KeyringStore};
 use aerie_core::settings::{Paths, SettingsFile};
+use aerie_core::source::{Access, RemoteServer, Source};
 use clap::Args;
 
 /// Panel selection shared by the fleet commands.
@@ -55,39 +56,46 @@ pub fn resolve(args: &PanelArgs) -> anyhow::Result<Vec<PanelAccess>> {
     list.into_iter()
         .map(|a| {
             let key = accounts.key(&a.id)?;
-            // The account's "watched servers" choice applies here as in the desktop app.
-            Ok(PanelAccess::new(a.id, a.url, key).watching(&a.watch))
+            // The account's kind and "watched servers" choice apply here as in the desktop app.
+            Ok(a.fleet_access(key))
         })
         .collect()
 }
 
-/// Finds which panel serves `server`; returns a client for it and the server.
-pub async fn locate(args: &PanelArgs, server: &str) -> anyhow::Result<(PanelClient, RemoteServer)> {
-    for p in resolve(args)? {
-        let client = PanelClient::new(&p.base_url, p.api_key, RateLimits::default())?;
-        let servers = client.list_servers().await?;
-        if let Some(s) = servers
+/// A panel found to serve a server: how to watch it, its source, and the server.
+pub struct Located {
+    /// The account, for watching through a fleet.
+    pub access: PanelAccess,
+    /// The account opened through its source kind, for power and commands.
+    pub source: Arc<dyn Source>,
+    /// The server as the account lists it.
+    pub server: RemoteServer,
+}
+
+/// Finds which panel serves `server` (identifier or uuid), asking each account's source kind.
+pub async fn locate(args: &PanelArgs, server: &str) -> anyhow::Result<Located> {
+    let kinds = aerie_core::kinds::builtin();
+    for access in resolve(args)? {
+        let source = kinds.open(
+            &access.kind,
+            Access {
+                base_url: access.base_url.clone(),
+                api_key: access.api_key.clone(),
+                rate_limits: access.rate_limits.unwrap_or_default(),
+            },
+        )?;
+        let found = source
+            .list_servers()
+            .await?
             .into_iter()
-            .find(|s| s.identifier == server || s.uuid == server)
-        {
-            return Ok((client, s));
+            .find(|s| s.identifier == server || s.uuid == server);
+        if let Some(server) = found {
+            return Ok(Located {
+                access,
+                source,
+                server,
+            });
         }
     }
     anyhow::bail!("no configured panel has a server {server:?}; list servers with `aerie watch`")
-}
-
-/// The access entry for the panel serving `server`.
-pub async fn access_for(args: &PanelArgs, server: &str) -> anyhow::Result<PanelAccess> {
-    for p in resolve(args)? {
-        let client = PanelClient::new(&p.base_url, p.api_key.clone(), RateLimits::default())?;
-        if client
-            .list_servers()
-            .await?
-            .iter()
-            .any(|s| s.identifier == server || s.uuid == server)
-        {
-            return Ok(p);
-        }
-    }
-    anyhow::bail!("no configured panel has a server {server:?}")
 }

@@ -1,5 +1,9 @@
 //! `aerie`: the headless Aerie. Same engine as the desktop app, for boxes without a desktop.
 
+/// The test-only source kind of `aerie-core`'s seam test, to prove the CLI prints any kind.
+#[cfg(test)]
+#[path = "../../core/tests/source_support/beacon.rs"]
+mod beacon;
 mod fleet_cmds;
 mod fleet_output;
 mod fleet_panels;

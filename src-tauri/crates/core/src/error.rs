@@ -314,6 +314,25 @@ pub enum Error {
     /// A power signal other than start, stop, restart or kill.
     #[error("unknown power signal {0:?}: use start, stop, restart or kill")]
     UnknownPowerSignal(String),
+    /// An account names a source kind this build does not know (a settings file from a newer
+    /// Aerie, or a typo).
+    #[error(
+        "unknown source kind {kind:?}: this Aerie knows {known}. Update Aerie or fix the account's kind"
+    )]
+    UnknownSourceKind {
+        /// The kind asked for (clipped).
+        kind: String,
+        /// The kinds registered, comma-separated.
+        known: String,
+    },
+    /// The account's source kind has no way to do this (e.g. poll a service without REST).
+    #[error("{kind} accounts cannot {what}")]
+    NotSupported {
+        /// The source kind's name.
+        kind: &'static str,
+        /// What was asked, as a verb phrase ("be polled").
+        what: &'static str,
+    },
     /// A fleet operation named a server the fleet does not watch.
     #[error("server {0} is not watched by this fleet. Check the identifier with `aerie watch`")]
     NotWatched(String),

@@ -11,14 +11,17 @@ pub mod clock;
 pub mod error;
 pub mod event;
 pub mod fleet;
+pub mod kinds;
 pub mod logging;
 pub mod notify;
 pub mod panel;
 pub mod protocol;
 pub mod runtime;
+pub mod secret;
 pub mod secrets;
 pub mod settings;
 pub mod socket;
+pub mod source;
 pub mod store;
 pub mod text;
 

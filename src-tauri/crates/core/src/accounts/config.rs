@@ -16,6 +16,16 @@ pub enum PanelFlavor {
     Pelican,
 }
 
+impl PanelFlavor {
+    /// The source kind that watches accounts of this panel software.
+    pub fn kind_id(self) -> &'static str {
+        match self {
+            Self::Pterodactyl => crate::kinds::PTERODACTYL,
+            Self::Pelican => crate::kinds::PELICAN,
+        }
+    }
+}
+
 /// Which API a key opens and for which panel, read from its prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -236,6 +246,16 @@ pub struct AccountConfig {
     /// When the account was added, ms since the Unix epoch.
     #[serde(default)]
     pub added_at_ms: u64,
+}
+
+impl AccountConfig {
+    /// How the fleet reaches this account with `key`: its kind, address and watch choice
+    /// (including "also watch servers added later").
+    pub fn fleet_access(&self, key: crate::secret::Secret) -> crate::fleet::PanelAccess {
+        crate::fleet::PanelAccess::new(self.id.clone(), self.url.clone(), key)
+            .of_kind(self.flavor.kind_id())
+            .watching(&self.watch)
+    }
 }
 
 /// Checks a loaded account list; on failure returns the offending id and a message.

@@ -29,10 +29,8 @@ pub use trust::{NodeTrust, node_of};
 use crate::accounts::Watch;
 use crate::clock::now_ms;
 use crate::event::{ServerEventKind, ServerKey};
-use crate::panel::{
-    PanelAdapter, PanelClient, PanelKind, PowerSignal, RateLimits, RemoteServer, Secret,
-};
-use crate::protocol::wings::SessionConfig;
+use crate::secret::Secret;
+use crate::source::{Access, PowerSignal, RateLimits, Registry, RemoteServer, Source};
 use crate::{Error, Result};
 use hub::{Bus, Entry};
 use server_task::{Command, PanelShared, ServerCtx};
@@ -58,15 +56,13 @@ pub struct FleetConfig {
     pub polling_after_failures: u32,
     /// Poll period while polling (the panel caches `/resources` for 20 s).
     pub poll_interval: Duration,
-    /// WebSocket ping period (Wings never pings).
+    /// WebSocket ping period (daemons such as Wings never ping on their own).
     pub ping_interval: Duration,
     /// A socket silent (no frame, no pong) this long is considered dead.
     pub dead_after: Duration,
     /// A ping left unanswered this long, with nothing else received meanwhile, means a dead
     /// link (half-open TCP, a laptop back from sleep): reconnect without waiting `dead_after`.
     pub pong_timeout: Duration,
-    /// Session tunables.
-    pub session: SessionConfig,
     /// Default REST budgets per panel.
     pub rate_limits: RateLimits,
     /// How often each panel's server list is read again, so servers created later appear
@@ -89,7 +85,6 @@ impl Default for FleetConfig {
             ping_interval: Duration::from_secs(30),
             dead_after: Duration::from_secs(75),
             pong_timeout: Duration::from_secs(10),
-            session: SessionConfig::default(),
             rate_limits: RateLimits::default(),
             relist_interval: Duration::from_secs(300),
         }
@@ -100,7 +95,7 @@ impl FleetConfig {
     /// The socket layer's reconnect policy for the fleet's servers: exponential from
     /// `reconnect_min` to `reconnect_max`, spread 0–20 % per server, never giving up (polling
     /// `/resources` takes over after `polling_after_failures`), whatever the close code (the
-    /// Wings session decides about 4409 and the like).
+    /// kind's session decides about 4409 and the like).
     pub fn reconnect_policy(&self) -> crate::socket::ReconnectPolicy {
         crate::socket::ReconnectPolicy {
             enabled: true,
@@ -124,8 +119,8 @@ pub struct PanelAccess {
     pub base_url: String,
     /// Client API key.
     pub api_key: Secret,
-    /// Panel software.
-    pub kind: PanelKind,
+    /// Source kind id (`pterodactyl`, `pelican`, ...), looked up in the fleet's [`Registry`].
+    pub kind: String,
     /// REST budgets, if not the fleet's defaults.
     pub rate_limits: Option<RateLimits>,
     /// Watch only these servers (identifier or uuid); `None` watches all.
@@ -136,7 +131,7 @@ pub struct PanelAccess {
 }
 
 impl PanelAccess {
-    /// A Pterodactyl/Pelican account with default budgets.
+    /// A Pterodactyl account with default budgets ([`PanelAccess::of_kind`] for others).
     pub fn new(
         id: impl Into<String>,
         base_url: impl Into<String>,
@@ -146,11 +141,17 @@ impl PanelAccess {
             id: id.into(),
             base_url: base_url.into(),
             api_key: api_key.into(),
-            kind: PanelKind::Pterodactyl,
+            kind: crate::kinds::PTERODACTYL.to_owned(),
             rate_limits: None,
             only: None,
             except: None,
         }
+    }
+
+    /// The same account as another source kind.
+    pub fn of_kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = kind.into();
+        self
     }
 
     /// Applies an account's "watched servers" choice: a selection watches only the selected
@@ -213,7 +214,7 @@ struct ServerHandle {
 }
 
 struct PanelState {
-    adapter: Arc<dyn PanelAdapter>,
+    source: Arc<dyn Source>,
     servers: Vec<ServerHandle>,
     /// Ends the panel's relisting job.
     shutdown: watch::Sender<bool>,
@@ -228,6 +229,8 @@ struct Inner {
     reconnect: Arc<crate::socket::ReconnectPolicy>,
     /// Node certificates trusted beyond the platform's roots; read by each connect.
     trust: Arc<std::sync::RwLock<NodeTrust>>,
+    /// The source kinds accounts may name.
+    kinds: Registry,
     panels: Mutex<HashMap<String, PanelState>>,
 }
 
@@ -244,8 +247,14 @@ impl std::fmt::Debug for Fleet {
 }
 
 impl Fleet {
-    /// An empty fleet. Must be called inside a tokio runtime.
+    /// An empty fleet that can watch every kind this build ships. Must be called inside a
+    /// tokio runtime.
     pub fn start(cfg: FleetConfig) -> Self {
+        Self::with_kinds(cfg, crate::kinds::builtin())
+    }
+
+    /// An empty fleet that can watch the kinds in `kinds`.
+    pub fn with_kinds(cfg: FleetConfig, kinds: Registry) -> Self {
         let bus = Bus::new(cfg.bus_capacity.max(16));
         Self {
             inner: Arc::new(Inner {
@@ -253,42 +262,52 @@ impl Fleet {
                 cfg: Arc::new(cfg),
                 bus,
                 trust: Arc::default(),
+                kinds,
                 panels: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// The source kinds this fleet can watch.
+    pub fn kinds(&self) -> &Registry {
+        &self.inner.kinds
     }
 
     fn panels(&self) -> std::sync::MutexGuard<'_, HashMap<String, PanelState>> {
         self.inner.panels.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a Pterodactyl/Pelican account: lists its servers and starts watching each.
-    /// Returns how many servers are watched. Errors (bad key, not a panel) come back here.
-    /// The list is read again every [`FleetConfig::relist_interval`].
+    /// Adds an account of any registered kind: lists its servers and starts watching each.
+    /// Returns how many servers are watched. Errors (bad key, not a panel, unknown kind) come
+    /// back here. The list is read again every [`FleetConfig::relist_interval`].
     pub async fn add_panel(&self, access: PanelAccess) -> Result<usize> {
-        let limits = access.rate_limits.unwrap_or(self.inner.cfg.rate_limits);
-        let client = match access.kind {
-            PanelKind::Pterodactyl => PanelClient::new(&access.base_url, access.api_key, limits)?,
-        };
+        let source = self.inner.kinds.open(
+            &access.kind,
+            Access {
+                base_url: access.base_url,
+                api_key: access.api_key,
+                rate_limits: access.rate_limits.unwrap_or(self.inner.cfg.rate_limits),
+            },
+        )?;
         let filter = Filter {
             only: access.only,
             except: access.except,
         };
-        self.add_filtered(access.id, Arc::new(client), filter).await
+        self.add_filtered(access.id, source, filter).await
     }
 
-    /// Adds a panel of any kind through its adapter (the seam for other panel software).
-    pub async fn add_adapter(&self, id: String, adapter: Arc<dyn PanelAdapter>) -> Result<usize> {
-        self.add_filtered(id, adapter, Filter::default()).await
+    /// Adds an account through a source opened elsewhere (watching every server it lists).
+    pub async fn add_source(&self, id: String, source: Arc<dyn Source>) -> Result<usize> {
+        self.add_filtered(id, source, Filter::default()).await
     }
 
     async fn add_filtered(
         &self,
         id: String,
-        adapter: Arc<dyn PanelAdapter>,
+        source: Arc<dyn Source>,
         filter: Filter,
     ) -> Result<usize> {
-        let mut servers = adapter.list_servers().await?;
+        let mut servers = source.list_servers().await?;
         servers.retain(|s| filter.keeps(s));
         self.remove_panel(&id).await;
         let shared = Arc::new(PanelShared {
@@ -297,7 +316,7 @@ impl Fleet {
         });
         let (shutdown, _) = watch::channel(false);
         let mut state = PanelState {
-            adapter,
+            source,
             servers: Vec::with_capacity(servers.len()),
             shutdown,
             shared,
@@ -333,7 +352,7 @@ impl Fleet {
         let ctx = ServerCtx {
             entry: entry.clone(),
             remote: remote.clone(),
-            adapter: panel.adapter.clone(),
+            source: panel.source.clone(),
             panel: panel.shared.clone(),
             bus: self.inner.bus.clone(),
             cfg: self.inner.cfg.clone(),
@@ -408,7 +427,7 @@ impl Fleet {
     /// `Server` event), servers gone from the list stop (each publishes `Connection:
     /// Stopped`) and leave the snapshot, changed details are published.
     pub async fn refresh_panel(&self, id: &str) -> Result<Relisted> {
-        let (adapter, filter) = {
+        let (source, filter) = {
             let panels = self.panels();
             let p = panels
                 .get(id)
@@ -424,9 +443,9 @@ impl Fleet {
                 tracing::debug!(panel = %id, %reason, "not re-reading the list of a refused key");
                 return Ok(Relisted::default());
             }
-            (p.adapter.clone(), p.filter.clone())
+            (p.source.clone(), p.filter.clone())
         };
-        let mut listed = adapter.list_servers().await?;
+        let mut listed = source.list_servers().await?;
         listed.retain(|s| filter.keeps(s));
         let mut outcome = Relisted::default();
         let gone = {
@@ -564,19 +583,19 @@ impl Fleet {
     /// Refused at once, with the permission named, when the account's permissions on the
     /// server are known and do not allow it.
     pub async fn power(&self, key: &ServerKey, signal: PowerSignal) -> Result<()> {
-        let (adapter, remote, commands) = self.with_server(key, |p, s| {
-            (p.adapter.clone(), s.remote.clone(), s.commands.clone())
+        let (source, remote, commands) = self.with_server(key, |p, s| {
+            (p.source.clone(), s.remote.clone(), s.commands.clone())
         })?;
         self.check_allowed(key, signal.permission())?;
         // Noted before sending, so even an instant status change is attributed to us.
         let _ = commands.send(Command::PowerSent(signal)).await;
-        adapter.power(&remote, signal).await
+        source.power(&remote, signal).await
     }
 
     /// Sends a console command: over the live socket when possible, else through the panel.
     pub async fn send_command(&self, key: &ServerKey, command: &str) -> Result<()> {
-        let (adapter, remote, commands) = self.with_server(key, |p, s| {
-            (p.adapter.clone(), s.remote.clone(), s.commands.clone())
+        let (source, remote, commands) = self.with_server(key, |p, s| {
+            (p.source.clone(), s.remote.clone(), s.commands.clone())
         })?;
         self.check_allowed(key, "control.console")?;
         let (reply, answer) = oneshot::channel();
@@ -590,7 +609,7 @@ impl Fleet {
         if asked && answer.await.unwrap_or(false) {
             return Ok(());
         }
-        adapter.send_command(&remote, command).await
+        source.send_command(&remote, command).await
     }
 
     /// Stops every server task and waits for them.

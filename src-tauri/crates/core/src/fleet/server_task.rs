@@ -18,10 +18,11 @@ use super::FleetConfig;
 use super::hub::{Bus, Entry};
 use crate::clock::now_ms;
 use crate::event::{ConnectionState, ServerEventKind};
-use crate::panel::{PanelAdapter, PowerSignal, RemoteServer, Resources, SocketCredentials};
-use crate::protocol::wings::{Input, Output, Session};
 use crate::socket::link::{self, Dial, Link};
 use crate::socket::{Backoff, Heartbeat, ReconnectPolicy, TlsOptions, fingerprint_text};
+use crate::source::{
+    Input, Output, PowerSignal, RemoteServer, Resources, Session, SocketCredentials, Source,
+};
 use crate::{Error, Result};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -82,7 +83,7 @@ pub(super) enum Command {
 pub(super) struct ServerCtx {
     pub entry: Arc<Entry>,
     pub remote: RemoteServer,
-    pub adapter: Arc<dyn PanelAdapter>,
+    pub source: Arc<dyn Source>,
     pub panel: Arc<PanelShared>,
     pub bus: Bus,
     pub cfg: Arc<FleetConfig>,
@@ -168,7 +169,7 @@ fn due(t: Option<Instant>, now: Instant) -> bool {
 
 struct Driver {
     ctx: ServerCtx,
-    session: Session,
+    session: Box<dyn Session>,
     ws: Option<Link>,
     url: Option<String>,
     origin: String,
@@ -279,27 +280,32 @@ impl Driver {
             self.feed(Input::TokenFailed(&Error::KeyRejected));
             return;
         }
-        let adapter = self.ctx.adapter.clone();
+        let source = self.ctx.source.clone();
         let remote = self.ctx.remote.clone();
-        self.request(async move { Done::Token(adapter.socket_credentials(&remote).await) });
+        self.request(async move { Done::Token(source.socket_credentials(&remote).await) });
+    }
+
+    /// Writes a frame on the open socket (none open: the session will resend after the next
+    /// open); a link that cannot take it is redone.
+    fn send(&mut self, frame: String) {
+        if let Some(w) = self.ws.as_mut()
+            && w.send(Message::text(frame)).is_err()
+        {
+            self.lost(1006);
+        }
     }
 
     async fn carry_out(&mut self) -> bool {
         while let Some(o) = self.pending.pop_front() {
             match o {
-                Output::Send(frame) => {
-                    if frame.ends_with(r#""event":"auth"}"#) {
-                        self.ctx
-                            .entry
-                            .counters
-                            .auths
-                            .fetch_add(1, Ordering::Relaxed);
-                    }
-                    if let Some(w) = self.ws.as_mut()
-                        && w.send(Message::text(frame)).is_err()
-                    {
-                        self.lost(1006);
-                    }
+                Output::Send(frame) => self.send(frame),
+                Output::Authenticate(frame) => {
+                    self.ctx
+                        .entry
+                        .counters
+                        .auths
+                        .fetch_add(1, Ordering::Relaxed);
+                    self.send(frame.expose().to_owned());
                 }
                 Output::Event(kind) => self.publish(kind),
                 Output::MintToken => self.mint(),
@@ -448,9 +454,9 @@ impl Driver {
         if !self.ctx.remote.permissions.is_empty() {
             return;
         }
-        let adapter = self.ctx.adapter.clone();
+        let source = self.ctx.source.clone();
         let remote = self.ctx.remote.clone();
-        self.request(async move { Done::Details(adapter.server_details(&remote).await) });
+        self.request(async move { Done::Details(source.server_details(&remote).await) });
     }
 
     fn details(&mut self, fresh: RemoteServer) {
@@ -620,9 +626,9 @@ impl Driver {
             self.poll_at = self
                 .polling
                 .then(|| Instant::now() + self.ctx.cfg.poll_interval);
-            let adapter = self.ctx.adapter.clone();
+            let source = self.ctx.source.clone();
             let remote = self.ctx.remote.clone();
-            self.request(async move { Done::Polled(adapter.resources(&remote).await) });
+            self.request(async move { Done::Polled(source.resources(&remote).await) });
         }
         if due(self.ping_at, now) {
             self.heartbeat().await;
@@ -669,8 +675,7 @@ impl Driver {
 
     async fn run(mut self) {
         self.fetch_details_if_needed();
-        let start = self.session.start(now_ms() / 1000);
-        self.pending.extend(start);
+        self.session.start(now_ms() / 1000, &mut self.pending);
         let far = Instant::now() + Duration::from_secs(86_400 * 365);
         let timer = tokio::time::sleep_until(far);
         tokio::pin!(timer);
@@ -727,7 +732,7 @@ impl Driver {
 
 /// Runs one server until shutdown or a fatal failure.
 pub(super) async fn run(ctx: ServerCtx) {
-    let session = Session::new(ctx.cfg.session);
+    let session = ctx.source.session(&ctx.remote);
     // Each server spreads its delays its own way, the same way every run.
     let mut h = DefaultHasher::new();
     ctx.remote.uuid.hash(&mut h);

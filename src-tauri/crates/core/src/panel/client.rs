@@ -7,12 +7,9 @@ use reqwest::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use super::errors::{self, Scope};
-use super::limiter::{RateLimiter, RateLimits};
-use super::model::{
-    Account, AccountAttrs, Item, List, PowerSignal, RemoteServer, Resources, ResourcesAttrs,
-    ServerAttrs, TokenEnvelope, WsToken,
-};
-use super::secret::Secret;
+use super::model::{Account, AccountAttrs, Item, List, ResourcesAttrs, ServerAttrs, TokenEnvelope};
+use crate::secret::Secret;
+use crate::source::{PowerSignal, RateLimiter, RateLimits, RemoteServer, Resources, WsToken};
 use crate::{Error, Result};
 
 /// How many times a request answered with 429 is retried after waiting `Retry-After`.

@@ -1,18 +1,13 @@
-//! REST clients per panel kind, the per-panel rate limiter and websocket token minting.
-//!
-//! [`PanelClient`] speaks the Pterodactyl/Pelican Client API (`/api/client`). The fleet talks to
-//! panels only through the [`PanelAdapter`] trait, so StellarStack, jPulse or a generic JWT
-//! service can be added as new adapters without touching the fleet.
+//! The Pterodactyl/Pelican Client API (`/api/client`): [`PanelClient`], its response models and
+//! error mapping. The fleet never uses it directly: `kinds::pterodactyl` puts it behind the
+//! source seam ([`crate::source::Source`]).
 
-mod adapter;
 mod client;
 mod errors;
-mod limiter;
 mod model;
-mod secret;
 
-pub use adapter::{PanelAdapter, PanelKind, SocketCredentials};
 pub use client::PanelClient;
-pub use limiter::{RateLimiter, RateLimits};
-pub use model::{Account, PowerSignal, RemoteServer, Resources, WsToken};
-pub use secret::Secret;
+pub use model::Account;
+// The seam's value types, re-exported where callers of the Client API look for them.
+pub use crate::secret::Secret;
+pub use crate::source::{PowerSignal, RateLimiter, RateLimits, RemoteServer, Resources, WsToken};

@@ -15,7 +15,7 @@ pub use keyring_store::KeyringStore;
 pub use memory::MemoryStore;
 
 use crate::Result;
-pub use crate::panel::Secret;
+pub use crate::secret::Secret;
 
 /// Keyring service of the real app.
 pub const SERVICE: &str = "aerie";

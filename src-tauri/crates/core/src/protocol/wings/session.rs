@@ -17,7 +17,9 @@ use super::frame::{self, Inbound};
 use super::tracker::{Backfill, PowerTracker, RateTracker};
 use crate::Error;
 use crate::event::{ConnectionState, ConsoleOrigin, Fact, PowerState, ServerEventKind};
-use crate::panel::{PowerSignal, Resources, WsToken};
+use crate::secret::Secret;
+use crate::source::WsToken;
+pub use crate::source::{Input, Output};
 
 /// Close code Wings sends when the server is suspended.
 pub const CLOSE_SUSPENDED: u16 = 4409;
@@ -44,52 +46,6 @@ impl Default for SessionConfig {
             max_auth_failures: 3,
         }
     }
-}
-
-/// What happened, fed to [`Session::handle`].
-#[derive(Debug)]
-pub enum Input<'a> {
-    /// The socket (re)opened.
-    Opened,
-    /// The socket closed with this code (1006 when dropped); it may reconnect by itself.
-    Closed {
-        /// Close code.
-        code: u16,
-    },
-    /// A text frame arrived.
-    Frame(&'a str),
-    /// A token was minted.
-    Token(WsToken),
-    /// Minting failed.
-    TokenFailed(&'a Error),
-    /// The driver waited after a transient failure; try minting again.
-    Retry,
-    /// Aerie sent this power signal (REST or socket).
-    PowerSent(PowerSignal),
-    /// A `/resources` poll, used while the socket cannot be held.
-    Polled(&'a Resources),
-    /// Time passed: the driver feeds this at [`Session::deadline`].
-    Tick,
-}
-
-/// What the driver must do.
-#[derive(Debug)]
-pub enum Output {
-    /// Write this frame on the socket.
-    Send(String),
-    /// Publish this event.
-    Event(ServerEventKind),
-    /// Mint a token and feed back [`Input::Token`] or [`Input::TokenFailed`].
-    MintToken,
-    /// Open (or re-open) the socket at this URL; a socket already open elsewhere is closed.
-    Connect {
-        /// Socket URL.
-        url: String,
-    },
-    /// A transient failure: wait (with backoff) and feed [`Input::Retry`].
-    RetryLater,
-    /// Give up: close the socket and stop (the reason was published as events).
-    Stop,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,7 +246,9 @@ impl Session {
 
     fn send_auth(&mut self, out: &mut VecDeque<Output>) {
         if let Some(t) = &self.token {
-            out.push_back(Output::Send(frame::auth(t.token.expose())));
+            out.push_back(Output::Authenticate(Secret::new(frame::auth(
+                t.token.expose(),
+            ))));
             self.auth_sent = true;
         }
     }
@@ -471,6 +429,32 @@ fn conn(connection: ConnectionState) -> Output {
 
 fn clip(s: &str) -> String {
     s.chars().take(200).collect()
+}
+
+impl crate::source::Session for Session {
+    fn start(&mut self, now_secs: u64, out: &mut VecDeque<Output>) {
+        out.extend(Session::start(self, now_secs));
+    }
+
+    fn handle_into(&mut self, input: Input<'_>, now_ms: u64, out: &mut VecDeque<Output>) {
+        Session::handle_into(self, input, now_ms, out);
+    }
+
+    fn is_live(&self) -> bool {
+        Session::is_live(self)
+    }
+
+    fn is_stopped(&self) -> bool {
+        Session::is_stopped(self)
+    }
+
+    fn deadline(&self) -> Option<u64> {
+        Session::deadline(self)
+    }
+
+    fn command_frame(&self, command: &str, now_ms: u64) -> Option<String> {
+        Session::command_frame(self, command, now_ms)
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use super::console::CrashLine;
 use crate::event::{Fact, PowerState, Rates, ServerEventKind, Stats};
-use crate::panel::PowerSignal;
+use crate::source::PowerSignal;
 
 /// How long a power action Aerie sent explains the next offline (ms).
 const REQUEST_MEMORY_MS: u64 = 10 * 60 * 1000;

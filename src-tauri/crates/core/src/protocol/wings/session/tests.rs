@@ -1,7 +1,7 @@
 use base64::Engine;
 
 use super::*;
-use crate::panel::Secret;
+use crate::secret::Secret;
 
 const NOW: u64 = 1_700_000_000_000;
 
@@ -18,10 +18,14 @@ fn token(exp_secs: u64, url: &str) -> WsToken {
 fn sends(out: &[Output]) -> Vec<String> {
     out.iter()
         .filter_map(|o| match o {
-            Output::Send(f) => serde_json::from_str::<serde_json::Value>(f)
-                .ok()
-                .and_then(|v| v["event"].as_str().map(str::to_owned)),
+            Output::Send(f) => Some(f.as_str()),
+            Output::Authenticate(f) => Some(f.expose()),
             _ => None,
+        })
+        .filter_map(|f| {
+            serde_json::from_str::<serde_json::Value>(f)
+                .ok()
+                .and_then(|v| v["event"].as_str().map(str::to_owned))
         })
         .collect()
 }
@@ -201,4 +205,16 @@ fn crash_stop_and_backfill_flow_through_events() {
     )));
     let out = s.handle(Input::Frame("{{{ garbage"), NOW);
     assert!(out.is_empty());
+}
+
+#[test]
+fn the_auth_frame_never_shows_in_debug_output() {
+    let mut s = Session::new(SessionConfig::default());
+    s.start(NOW / 1000);
+    let t = token(NOW / 1000 + 600, "wss://node/ws");
+    let jwt = t.token.expose().to_owned();
+    s.handle(Input::Token(t), NOW);
+    let out = s.handle(Input::Opened, NOW);
+    assert_eq!(sends(&out), ["auth"], "{out:?}");
+    assert!(!format!("{out:?}").contains(&jwt), "{out:?}");
 }
