@@ -13,11 +13,11 @@
 use crate::commands::settings::{AlertRules as UiRules, QuietHours as UiQuiet};
 use aerie_core::alerts::{
     Alert, AlertKind, AlertLog, AlertOutput, AlertRules, AlertService, QuietHours, ServiceOptions,
-    Severity,
+    Severity, Sink,
 };
 use aerie_core::event::{ServerKey, TimestampMs};
 use aerie_core::fleet::{Fleet, Received};
-use aerie_core::notify::DesktopNotifier;
+use aerie_core::notify::{DesktopNotifier, DesktopSink};
 use aerie_core::store::{AlertEntry, Store, Writer, WriterHandle};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
@@ -231,6 +231,8 @@ pub struct Alerting {
     /// The history database (reads); `None` when it could not open.
     pub store: Option<Arc<Store>>,
     writer: Option<Writer>,
+    /// The desktop sink, for the notifications switch; `None` without a notification server.
+    desktop: Option<Arc<DesktopSink>>,
     muted: Mutex<BTreeSet<ServerKey>>,
     snoozed_until: Mutex<Option<u64>>,
     /// Bumped whenever mute or snooze changes (the active list has its own watch).
@@ -275,13 +277,17 @@ impl Alerting {
             record_history(fleet, w.handle());
         }
         // Connected even when the setting is off, so turning it on applies at once.
-        let (notifier, clicks) = match DesktopNotifier::new("Aerie") {
-            Ok((n, clicks)) => (Some(Arc::new(n)), Some(clicks)),
+        let (desktop, clicks) = match DesktopNotifier::new("Aerie") {
+            Ok((n, clicks)) => {
+                let on = settings.alerts.desktop_notifications;
+                (Some(Arc::new(DesktopSink::new(n, on))), Some(clicks))
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "no desktop notifications");
                 (None, None)
             }
         };
+        let sinks = desktop.iter().map(|d| Arc::clone(d) as Arc<dyn Sink>);
         let muted = rules
             .servers
             .iter()
@@ -294,8 +300,7 @@ impl Alerting {
             ServiceOptions {
                 rules,
                 tick: Duration::from_secs(1),
-                notifier,
-                notifications: settings.alerts.desktop_notifications,
+                sinks: sinks.collect(),
                 log: writer
                     .as_ref()
                     .map(|w| Box::new(StoreLog(w.handle())) as Box<dyn AlertLog>),
@@ -305,6 +310,7 @@ impl Alerting {
             service,
             store,
             writer,
+            desktop,
             muted: Mutex::new(muted),
             snoozed_until: Mutex::new(None),
             changed: watch::channel(0).0,
@@ -315,6 +321,14 @@ impl Alerting {
     /// The history writer, when the store opened.
     pub fn history_writer(&self) -> Option<WriterHandle> {
         self.writer.as_ref().map(Writer::handle)
+    }
+
+    /// Turns desktop notifications on or off from the next alert on (alerts are still
+    /// detected, logged and sent to the other sinks).
+    pub fn set_notifications(&self, on: bool) {
+        if let Some(desktop) = &self.desktop {
+            desktop.set_enabled(on);
+        }
     }
 
     /// What the Alerts view shows now.
