@@ -382,9 +382,12 @@ mod tests {
     async fn every_injected_sink_gets_each_notifying_output_and_a_muted_crash_reaches_none() {
         let (bus, events) = broadcast::channel(64);
         let (tx, mut offered) = mpsc::unbounded_channel();
+        let mut rules = AlertRules::default();
+        rules.set_muted(&ServerKey::new("p", "quiet"), true);
         let service = AlertService::start(
             events.into(),
             ServiceOptions {
+                rules,
                 sinks: vec![
                     Arc::new(Recording("desktop", tx.clone())),
                     Arc::new(Recording("phone", tx)),
@@ -394,7 +397,6 @@ mod tests {
         );
         let mut reports = service.subscribe_reports();
         let mut outputs = service.subscribe_outputs();
-        service.set_muted(ServerKey::new("p", "quiet"), true);
         let crash = |server: &str| {
             for kind in [
                 ServerEventKind::Connection {
@@ -407,6 +409,13 @@ mod tests {
                 ServerEventKind::Status {
                     state: PowerState::Offline,
                     previous: Some(PowerState::Running),
+                },
+                ServerEventKind::Alert {
+                    fact: Fact::Crashed {
+                        exit_code: Some(1),
+                        oom: None,
+                        confirmed: true,
+                    },
                 },
             ] {
                 bus.send(event(server, kind)).expect("service listens");
@@ -430,6 +439,7 @@ mod tests {
             let AlertOutput::Fire { alert, .. } = output else {
                 panic!("only the crash is offered, got {output:?}")
             };
+            assert_eq!(alert.id.kind, crate::alerts::AlertKind::Crash);
             got.push((sink, alert.id.subject.server().map(|k| k.server.clone())));
         }
         got.sort();
