@@ -115,12 +115,12 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
-fn paths() -> anyhow::Result<Paths> {
+pub(crate) fn paths() -> anyhow::Result<Paths> {
     Ok(Paths::from_env("aerie")?)
 }
 
 /// Opens the OS keyring; when it is locked and a person is at the terminal, offers to retry.
-fn keyring() -> anyhow::Result<KeyringStore> {
+pub(crate) fn keyring() -> anyhow::Result<KeyringStore> {
     let service = secrets::service_from_env(secrets::SERVICE);
     loop {
         match KeyringStore::open(&service) {
