@@ -72,6 +72,30 @@ pub struct AlertRecord {
     pub acknowledged: bool,
 }
 
+/// What a test alert did at one webhook sink ("Send test").
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SinkTestResult {
+    /// The sink's name.
+    pub sink: String,
+    /// `discord`, `ntfy`, `slack` or `json`.
+    pub kind: String,
+    /// The receiver accepted the test alert.
+    pub delivered: bool,
+    /// Why not, for a person (never the URL); `null` when delivered.
+    pub error: Option<String>,
+}
+
+impl From<aerie_core::notify::webhook::TestOutcome> for SinkTestResult {
+    fn from(o: aerie_core::notify::webhook::TestOutcome) -> Self {
+        Self {
+            sink: o.config.name,
+            kind: o.config.kind.as_str().to_owned(),
+            delivered: o.result.is_ok(),
+            error: o.result.err(),
+        }
+    }
+}
+
 /// The alert state pushed whenever it changes.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AlertsFrame {
@@ -256,13 +280,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Alerting {
     /// Opens the store, starts recording the fleet's events into it and starts the alert
-    /// service (inside a tokio runtime). Neither a damaged database nor a missing notification
-    /// daemon stops alerting: each is logged and left out. Returns the notification clicks.
+    /// service (inside a tokio runtime) with desktop notifications and `webhooks`. Neither a
+    /// damaged database nor a missing notification daemon stops alerting: each is logged and
+    /// left out. Returns the notification clicks.
     pub fn start(
         fleet: &Fleet,
         settings: &aerie_core::settings::Settings,
         rules: AlertRules,
         database: &std::path::Path,
+        webhooks: Vec<Arc<dyn Sink>>,
     ) -> (Self, Option<mpsc::UnboundedReceiver<ServerKey>>) {
         let store = Store::open(database, settings.history.clone())
             .map_err(|e| tracing::error!(error = %e, "history store: cannot open"))
@@ -287,7 +313,10 @@ impl Alerting {
                 (None, None)
             }
         };
-        let sinks = desktop.iter().map(|d| Arc::clone(d) as Arc<dyn Sink>);
+        let sinks = desktop
+            .iter()
+            .map(|d| Arc::clone(d) as Arc<dyn Sink>)
+            .chain(webhooks);
         let muted = rules
             .servers
             .iter()
