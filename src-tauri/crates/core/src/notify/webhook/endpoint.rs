@@ -347,6 +347,18 @@ mod tests {
     }
 
     #[test]
+    fn an_endpoint_debug_form_holds_no_part_of_the_url() {
+        let url = WebhookUrl::parse(&Secret::new(DISCORD)).expect("valid");
+        let endpoint = Endpoint::new("Ops", SinkKind::Discord, url, WebhookOptions::default())
+            .expect("client");
+        let shown = format!("{endpoint:?}");
+        assert!(shown.contains("https://discord.com/[redacted]"), "{shown}");
+        for part in ["SECRETtokenPART", "123456789", "wait=true"] {
+            assert!(!shown.contains(part), "{shown}");
+        }
+    }
+
+    #[test]
     fn plain_http_is_only_for_this_machine_and_errors_never_quote_the_url() {
         for ok in [
             "http://127.0.0.1:8080/hook",
