@@ -206,7 +206,7 @@ async fn no_answer_in_time_is_retried_and_the_next_attempt_delivers() {
     capture();
     let mut rx = Receiver::start(vec![Reply::Hang], Reply::Status(200)).await;
     let url = format!("{}/topic-TOKENtimeout", rx.base);
-    endpoint(SinkKind::Ntfy, &url, fast(Duration::from_millis(300)))
+    endpoint(SinkKind::Ntfy, &url, fast(Duration::from_secs(1)))
         .send(&message(Severity::Critical, "Slow receiver"))
         .await
         .expect("delivered after the timeout");
