@@ -5,14 +5,12 @@
 //! stdin (never an argument: shell history, `ps`), stored in the OS keyring, and printed only
 //! as scheme and host.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use aerie_core::alerts::Severity;
 use aerie_core::notify::webhook::{SinkStatus, WebhookOptions, Webhooks};
 use aerie_core::secrets::Secret;
 use aerie_core::settings::{SettingsFile, SinkKind};
-use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 
 /// `aerie alerts` subcommands.
@@ -118,29 +116,11 @@ fn webhooks() -> anyhow::Result<Webhooks> {
 
 /// Reads the URL from `$var`, or one line of stdin.
 fn read_url(var: Option<&str>) -> anyhow::Result<Secret> {
-    let raw = match var {
-        Some(var) => std::env::var(var)
-            .with_context(|| format!("environment variable {var} is not set (or not UTF-8)"))?,
-        None => {
-            let stdin = std::io::stdin();
-            if stdin.is_terminal() {
-                eprint!("Paste the webhook URL, then press Enter: ");
-                let _ = std::io::stderr().flush();
-            }
-            let mut line = String::new();
-            stdin
-                .lock()
-                .read_line(&mut line)
-                .context("reading the webhook URL from stdin")?;
-            line
-        }
-    };
-    let url = raw.trim();
-    anyhow::ensure!(
-        !url.is_empty(),
-        "no webhook URL given: pipe it on stdin or use --url-env VAR"
-    );
-    Ok(Secret::new(url))
+    crate::panel_cmds::read_secret(
+        var,
+        "Paste the webhook URL, then press Enter: ",
+        "no webhook URL given: pipe it on stdin or use --url-env VAR",
+    )
 }
 
 fn severity_text(s: Severity) -> &'static str {

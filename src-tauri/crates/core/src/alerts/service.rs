@@ -282,24 +282,12 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn crash_on_the_bus_reaches_outputs_health_and_the_log_and_time_rules_tick() {
-        let (bus, events) = broadcast::channel(64);
-        let (log_tx, mut log_rx) = mpsc::unbounded_channel();
-        let service = AlertService::start(
-            events.into(),
-            ServiceOptions {
-                log: Some(Box::new(log_tx)),
-                ..ServiceOptions::default()
+    /// A live, running server that goes offline with a confirmed crash report.
+    fn crash_script() -> [ServerEventKind; 4] {
+        [
+            ServerEventKind::Connection {
+                connection: ConnectionState::Live,
             },
-        );
-        let mut outputs = service.subscribe_outputs();
-        let mut health = service.health();
-        let live = ServerEventKind::Connection {
-            connection: ConnectionState::Live,
-        };
-        for kind in [
-            live,
             ServerEventKind::Status {
                 state: PowerState::Running,
                 previous: None,
@@ -315,7 +303,23 @@ mod tests {
                     confirmed: true,
                 },
             },
-        ] {
+        ]
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn crash_on_the_bus_reaches_outputs_health_and_the_log_and_time_rules_tick() {
+        let (bus, events) = broadcast::channel(64);
+        let (log_tx, mut log_rx) = mpsc::unbounded_channel();
+        let service = AlertService::start(
+            events.into(),
+            ServiceOptions {
+                log: Some(Box::new(log_tx)),
+                ..ServiceOptions::default()
+            },
+        );
+        let mut outputs = service.subscribe_outputs();
+        let mut health = service.health();
+        for kind in crash_script() {
             bus.send(event("s1", kind)).expect("service listens");
         }
         let fired = loop {
@@ -398,26 +402,7 @@ mod tests {
         let mut reports = service.subscribe_reports();
         let mut outputs = service.subscribe_outputs();
         let crash = |server: &str| {
-            for kind in [
-                ServerEventKind::Connection {
-                    connection: ConnectionState::Live,
-                },
-                ServerEventKind::Status {
-                    state: PowerState::Running,
-                    previous: None,
-                },
-                ServerEventKind::Status {
-                    state: PowerState::Offline,
-                    previous: Some(PowerState::Running),
-                },
-                ServerEventKind::Alert {
-                    fact: Fact::Crashed {
-                        exit_code: Some(1),
-                        oom: None,
-                        confirmed: true,
-                    },
-                },
-            ] {
+            for kind in crash_script() {
                 bus.send(event(server, kind)).expect("service listens");
             }
         };
