@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "ack_alert",
     "mute_server",
     "snooze_all",
+    "send_test_alert",
     "get_settings",
     "set_settings",
     "render_chart",

@@ -13,11 +13,11 @@
 use crate::commands::settings::{AlertRules as UiRules, QuietHours as UiQuiet};
 use aerie_core::alerts::{
     Alert, AlertKind, AlertLog, AlertOutput, AlertRules, AlertService, QuietHours, ServiceOptions,
-    Severity,
+    Severity, Sink,
 };
 use aerie_core::event::{ServerKey, TimestampMs};
 use aerie_core::fleet::{Fleet, Received};
-use aerie_core::notify::DesktopNotifier;
+use aerie_core::notify::{DesktopNotifier, DesktopSink};
 use aerie_core::store::{AlertEntry, Store, Writer, WriterHandle};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
@@ -70,6 +70,30 @@ pub struct AlertRecord {
     pub resolved_at: Option<u64>,
     /// Acknowledged: no reminders until it recovers.
     pub acknowledged: bool,
+}
+
+/// What a test alert did at one webhook sink ("Send test").
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SinkTestResult {
+    /// The sink's name.
+    pub sink: String,
+    /// `discord`, `ntfy`, `slack` or `json`.
+    pub kind: String,
+    /// The receiver accepted the test alert.
+    pub delivered: bool,
+    /// Why not, for a person (never the URL); `null` when delivered.
+    pub error: Option<String>,
+}
+
+impl From<aerie_core::notify::webhook::TestOutcome> for SinkTestResult {
+    fn from(o: aerie_core::notify::webhook::TestOutcome) -> Self {
+        Self {
+            sink: o.config.name,
+            kind: o.config.kind.as_str().to_owned(),
+            delivered: o.result.is_ok(),
+            error: o.result.err(),
+        }
+    }
 }
 
 /// The alert state pushed whenever it changes.
@@ -231,6 +255,8 @@ pub struct Alerting {
     /// The history database (reads); `None` when it could not open.
     pub store: Option<Arc<Store>>,
     writer: Option<Writer>,
+    /// The desktop sink, for the notifications switch; `None` without a notification server.
+    desktop: Option<Arc<DesktopSink>>,
     muted: Mutex<BTreeSet<ServerKey>>,
     snoozed_until: Mutex<Option<u64>>,
     /// Bumped whenever mute or snooze changes (the active list has its own watch).
@@ -254,13 +280,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Alerting {
     /// Opens the store, starts recording the fleet's events into it and starts the alert
-    /// service (inside a tokio runtime). Neither a damaged database nor a missing notification
-    /// daemon stops alerting: each is logged and left out. Returns the notification clicks.
+    /// service (inside a tokio runtime) with desktop notifications and `webhooks`. Neither a
+    /// damaged database nor a missing notification daemon stops alerting: each is logged and
+    /// left out. Returns the notification clicks.
     pub fn start(
         fleet: &Fleet,
         settings: &aerie_core::settings::Settings,
         rules: AlertRules,
         database: &std::path::Path,
+        webhooks: Vec<Arc<dyn Sink>>,
     ) -> (Self, Option<mpsc::UnboundedReceiver<ServerKey>>) {
         let store = Store::open(database, settings.history.clone())
             .map_err(|e| tracing::error!(error = %e, "history store: cannot open"))
@@ -275,13 +303,20 @@ impl Alerting {
             record_history(fleet, w.handle());
         }
         // Connected even when the setting is off, so turning it on applies at once.
-        let (notifier, clicks) = match DesktopNotifier::new("Aerie") {
-            Ok((n, clicks)) => (Some(Arc::new(n)), Some(clicks)),
+        let (desktop, clicks) = match DesktopNotifier::new("Aerie") {
+            Ok((n, clicks)) => {
+                let on = settings.alerts.desktop_notifications;
+                (Some(Arc::new(DesktopSink::new(n, on))), Some(clicks))
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "no desktop notifications");
                 (None, None)
             }
         };
+        let sinks = desktop
+            .iter()
+            .map(|d| Arc::clone(d) as Arc<dyn Sink>)
+            .chain(webhooks);
         let muted = rules
             .servers
             .iter()
@@ -294,8 +329,7 @@ impl Alerting {
             ServiceOptions {
                 rules,
                 tick: Duration::from_secs(1),
-                notifier,
-                notifications: settings.alerts.desktop_notifications,
+                sinks: sinks.collect(),
                 log: writer
                     .as_ref()
                     .map(|w| Box::new(StoreLog(w.handle())) as Box<dyn AlertLog>),
@@ -305,6 +339,7 @@ impl Alerting {
             service,
             store,
             writer,
+            desktop,
             muted: Mutex::new(muted),
             snoozed_until: Mutex::new(None),
             changed: watch::channel(0).0,
@@ -315,6 +350,14 @@ impl Alerting {
     /// The history writer, when the store opened.
     pub fn history_writer(&self) -> Option<WriterHandle> {
         self.writer.as_ref().map(Writer::handle)
+    }
+
+    /// Turns desktop notifications on or off from the next alert on (alerts are still
+    /// detected, logged and sent to the other sinks).
+    pub fn set_notifications(&self, on: bool) {
+        if let Some(desktop) = &self.desktop {
+            desktop.set_enabled(on);
+        }
     }
 
     /// What the Alerts view shows now.

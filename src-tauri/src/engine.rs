@@ -7,7 +7,8 @@
 use aerie_core::accounts::{AccountConfig, Accounts};
 use aerie_core::event::ServerKey;
 use aerie_core::fleet::{Fleet, FleetConfig};
-use aerie_core::secrets::KeyringStore;
+use aerie_core::notify::webhook::{WebhookOptions, Webhooks};
+use aerie_core::secrets::{KeyringStore, SecretStore};
 use aerie_core::settings::{Paths, SettingsFile};
 use std::path::Path;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub struct Engine {
     pub paths: Paths,
     /// One live socket per watched server.
     pub fleet: Fleet,
+    /// Webhook sinks: the list in the settings file, URLs in the OS keyring.
+    pub webhooks: Webhooks,
     /// Alerts, notifications and the history store on the fleet's events.
     pub alerting: Arc<crate::alerting::Alerting>,
     /// Notification clicks ("open this server"), taken once by the shell.
@@ -36,8 +39,9 @@ impl Engine {
             None => Paths::from_env("aerie")?,
         };
         // Refuses the keyring crate's in-memory mock and reports a locked keyring as such.
-        let secrets = Arc::new(KeyringStore::open(keyring_service)?);
-        let accounts = Accounts::new(SettingsFile::at(&paths), secrets);
+        let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::open(keyring_service)?);
+        let accounts = Accounts::new(SettingsFile::at(&paths), Arc::clone(&secrets));
+        let webhooks = Webhooks::new(SettingsFile::at(&paths), secrets);
         tracing::info!(config = %paths.config_dir.display(), keyring = keyring_service, "engine opened");
         let fleet = Fleet::start(FleetConfig::default());
         let settings = accounts.settings().load()?;
@@ -47,14 +51,30 @@ impl Engine {
         for key in crate::commands::settings::muted_servers(&settings) {
             rules.set_muted(&key, true);
         }
-        let (alerting, clicks) =
-            crate::alerting::Alerting::start(&fleet, &settings, rules, &paths.database_file());
+        // Sinks added while the app runs (from the CLI) start with the next launch.
+        let sinks = webhooks
+            .sinks(&WebhookOptions::default())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "webhook sinks not started");
+                Vec::new()
+            })
+            .into_iter()
+            .map(|s| s as Arc<dyn aerie_core::alerts::Sink>)
+            .collect();
+        let (alerting, clicks) = crate::alerting::Alerting::start(
+            &fleet,
+            &settings,
+            rules,
+            &paths.database_file(),
+            sinks,
+        );
         let alerting = Arc::new(alerting);
         alerting.follow_outputs();
         Ok(Self {
             accounts,
             paths,
             fleet,
+            webhooks,
             alerting,
             clicks: std::sync::Mutex::new(clicks),
         })

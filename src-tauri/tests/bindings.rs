@@ -4,7 +4,7 @@
 //!
 //! Only this crate's files are written; the engine's event types are `aerie-core`'s.
 
-use aerie_desktop::alerting::{AlertRecord, AlertSeverity, AlertsFrame};
+use aerie_desktop::alerting::{AlertRecord, AlertSeverity, AlertsFrame, SinkTestResult};
 use aerie_desktop::commands::accounts::{
     AccountInput, AccountSummary, AccountTest, PanelKind, PanelServer,
 };
@@ -57,6 +57,7 @@ fn ours() -> Vec<(String, String)> {
         one::<AlertSeverity>(),
         one::<AlertRecord>(),
         one::<AlertsFrame>(),
+        one::<SinkTestResult>(),
         one::<ChartMetric>(),
         one::<ChartRange>(),
         one::<ChartRequest>(),

@@ -4,12 +4,12 @@
 //! Real D-Bus: runs in the headless session (`cargo xtask test` starts it; by hand:
 //! `eval "$(bash scripts/headless-env.sh --print-env)"`), where dunst serves notifications.
 
-use aerie_core::alerts::{AlertOutput, AlertService, NotificationReport, ServiceOptions};
+use aerie_core::alerts::{AlertOutput, AlertService, ServiceOptions, SinkReport};
 use aerie_core::clock::now_ms;
 use aerie_core::event::{
     ConnectionState, Fact, PowerState, ServerEvent, ServerEventKind, ServerInfo, ServerKey,
 };
-use aerie_core::notify::DesktopNotifier;
+use aerie_core::notify::{DesktopNotifier, DesktopSink};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -78,39 +78,44 @@ async fn turning_notifications_on_applies_to_the_next_alert_without_a_restart() 
     );
     let (bus, events) = broadcast::channel(256);
     let (notifier, _clicks) = DesktopNotifier::new("Aerie").expect("notifier");
+    let desktop = Arc::new(DesktopSink::new(notifier, false));
     let service = AlertService::start(
         events.into(),
         ServiceOptions {
-            notifier: Some(Arc::new(notifier)),
-            notifications: false,
+            sinks: vec![desktop.clone()],
             ..ServiceOptions::default()
         },
     );
     let mut outputs = service.subscribe_outputs();
-    let mut reports = service.subscribe_notifications();
+    let mut reports = service.subscribe_reports();
     let run = std::process::id();
     let quiet = ServerKey::new("home", format!("q{run:07}"));
     let loud = ServerKey::new("home", format!("l{run:07}"));
 
     crash(&bus, &quiet, &format!("Quiet {run}"));
     alerted(&mut outputs, &quiet).await;
-    assert!(!service.notifications());
+    assert!(!desktop.enabled());
 
-    service.set_notifications(true);
+    desktop.set_enabled(true);
     crash(&bus, &loud, &format!("Loud {run}"));
     let first = tokio::time::timeout(Duration::from_secs(20), reports.recv())
         .await
         .expect("a notification once they are on")
         .expect("reports");
     match first {
-        NotificationReport::Shown { summary, id } => {
+        SinkReport::Delivered {
+            summary,
+            id: Some(id),
+            ..
+        } => {
             assert!(
                 summary.contains(&format!("Loud {run}")),
                 "the first notification is the crash after switching on, not {summary:?}"
             );
             close_notification(id).await;
         }
-        NotificationReport::Failed { error, .. } => panic!("notification failed: {error}"),
+        SinkReport::Failed { error, .. } => panic!("notification failed: {error}"),
+        other => panic!("unexpected report {other:?}"),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Alerts: active, history, acknowledge, mute, snooze, all through `aerie-core`'s alert
 //! service (see [`crate::alerting`]).
 
-use crate::alerting::{AlertRecord, AlertsFrame, history};
+use crate::alerting::{AlertRecord, AlertsFrame, SinkTestResult, history};
 use crate::engine::EngineState;
 use crate::error::{Error, Result};
 use crate::state::Subscriptions;
@@ -96,4 +96,20 @@ pub fn snooze_all(engine: State<'_, EngineState>, minutes: u32) -> Result<Option
         return Err(Error::invalid("minutes", "snooze at most a week"));
     }
     Ok(engine.get()?.alerting.snooze(minutes))
+}
+
+/// Sends a test alert to every webhook sink, or only to `sink` (name or id), whatever their
+/// severity filter; resolves to what each did.
+#[tauri::command]
+pub async fn send_test_alert(
+    engine: State<'_, EngineState>,
+    sink: Option<String>,
+) -> Result<Vec<SinkTestResult>> {
+    let options = aerie_core::notify::webhook::WebhookOptions::default();
+    let outcomes = engine
+        .get()?
+        .webhooks
+        .test(sink.as_deref(), &options)
+        .await?;
+    Ok(outcomes.into_iter().map(SinkTestResult::from).collect())
 }

@@ -40,6 +40,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         alerts::ack_alert,
         alerts::mute_server,
         alerts::snooze_all,
+        alerts::send_test_alert,
         settings::get_settings,
         settings::set_settings,
         charts::render_chart,

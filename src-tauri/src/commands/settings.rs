@@ -267,10 +267,7 @@ pub fn set_settings(
         &stored.alerts,
         &stored.quiet_hours,
     ));
-    engine
-        .alerting
-        .service
-        .set_notifications(stored.notifications);
+    engine.alerting.set_notifications(stored.notifications);
     app.state::<crate::state::CloseToTray>()
         .set(stored.close_to_tray);
     let autostart = app.autolaunch();

@@ -29,6 +29,7 @@ import type { PowerAction } from './bindings/PowerAction';
 import type { ServerKey } from './bindings/ServerKey';
 import type { ServerRow } from './bindings/ServerRow';
 import type { Settings } from './bindings/Settings';
+import type { SinkTestResult } from './bindings/SinkTestResult';
 
 /** Every command: its arguments and what it resolves to. */
 export interface Commands {
@@ -62,6 +63,8 @@ export interface Commands {
   mute_server: { args: { server: ServerKey; muted: boolean }; result: null };
   /** Snooze every notification for `minutes` (auto-resumes); 0 resumes now. Resolves to the snooze end. */
   snooze_all: { args: { minutes: number }; result: number | null };
+  /** Send a test alert to every webhook sink (or the one named), whatever its severity filter; resolves to what each did. */
+  send_test_alert: { args: { sink: string | null }; result: SinkTestResult[] };
   get_settings: { args: Record<string, never>; result: Settings };
   /** Save settings atomically; resolves to what was stored. */
   set_settings: { args: { settings: Settings }; result: Settings };
@@ -231,6 +234,7 @@ export const ackAlert = (id: string) => call('ack_alert', { id });
 export const muteServer = (server: ServerKey, muted: boolean) =>
   call('mute_server', { server, muted });
 export const snoozeAll = (minutes: number) => call('snooze_all', { minutes });
+export const sendTestAlert = (sink: string | null = null) => call('send_test_alert', { sink });
 
 // ---- Settings ----
 export const getSettings = () => call('get_settings', none);

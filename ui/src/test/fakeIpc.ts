@@ -5,6 +5,7 @@ import type { AppEvent } from '../lib/bindings/AppEvent';
 import type { ConsoleFrame } from '../lib/bindings/ConsoleFrame';
 import type { FleetFrame } from '../lib/bindings/FleetFrame';
 import type { ServerRow } from '../lib/bindings/ServerRow';
+import type { SinkTestResult } from '../lib/bindings/SinkTestResult';
 
 export { toIpcError, inTauri } from '../lib/ipc';
 
@@ -42,6 +43,7 @@ export const alertHistory = vi.fn(async () => []);
 export const ackAlert = vi.fn(async () => null);
 export const muteServer = vi.fn(async () => null);
 export const snoozeAll = vi.fn(async () => null as number | null);
+export const sendTestAlert = vi.fn(async () => [] as SinkTestResult[]);
 export const getSettings = vi.fn();
 export const setSettings = vi.fn();
 export const renderChart = vi.fn();

@@ -1,5 +1,6 @@
 //! `aerie`: the headless Aerie. Same engine as the desktop app, for boxes without a desktop.
 
+mod alerts_cmds;
 /// The test-only source kind of `aerie-core`'s seam test, to prove the CLI prints any kind.
 #[cfg(test)]
 #[path = "../../core/tests/source_support/beacon.rs"]
@@ -35,6 +36,9 @@ enum Command {
     /// Add, list, test and remove panels and accounts.
     #[command(subcommand)]
     Panel(panel_cmds::PanelCommand),
+    /// Alert sinks (Discord, ntfy, Slack, JSON webhooks): add, list, remove, send a test.
+    #[command(subcommand)]
+    Alerts(alerts_cmds::AlertsCommand),
     /// Export accounts and settings (never secrets) to a file.
     Export(panel_cmds::ExportArgs),
     /// Import accounts and settings from an export file.
@@ -65,6 +69,7 @@ fn main() -> anyhow::Result<()> {
             Command::Send(args) => fleet_cmds::send(args).await,
             Command::Logs(args) => fleet_cmds::logs(args).await,
             Command::Panel(cmd) => panel_cmds::panel(cmd).await,
+            Command::Alerts(cmd) => alerts_cmds::alerts(cmd).await,
             Command::Export(args) => panel_cmds::export(args).await,
             Command::Import(args) => panel_cmds::import(args).await,
         }

@@ -115,12 +115,12 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
-fn paths() -> anyhow::Result<Paths> {
+pub(crate) fn paths() -> anyhow::Result<Paths> {
     Ok(Paths::from_env("aerie")?)
 }
 
 /// Opens the OS keyring; when it is locked and a person is at the terminal, offers to retry.
-fn keyring() -> anyhow::Result<KeyringStore> {
+pub(crate) fn keyring() -> anyhow::Result<KeyringStore> {
     let service = secrets::service_from_env(secrets::SERVICE);
     loop {
         match KeyringStore::open(&service) {
@@ -149,30 +149,39 @@ fn accounts() -> anyhow::Result<Accounts> {
 
 /// Reads a key from `$var`, or one line of stdin.
 fn read_key(var: Option<&str>) -> anyhow::Result<Secret> {
+    read_secret(
+        var,
+        "Paste the client API key (ptlc_… or pacc_…), then press Enter: ",
+        "no API key given: pipe it on stdin or use --key-env VAR",
+    )
+}
+
+/// Reads a secret from `$var`, or one line of stdin (after `prompt` when a person is at the
+/// terminal); `missing` is the error for an empty one. Never from an argument: shell history
+/// and `ps` would keep it.
+pub(crate) fn read_secret(
+    var: Option<&str>,
+    prompt: &str,
+    missing: &str,
+) -> anyhow::Result<Secret> {
     let raw = match var {
         Some(var) => std::env::var(var)
             .with_context(|| format!("environment variable {var} is not set (or not UTF-8)"))?,
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
-                eprint!("Paste the client API key (ptlc_… or pacc_…), then press Enter: ");
+                eprint!("{prompt}");
                 let _ = std::io::stderr().flush();
             }
             let mut line = String::new();
-            stdin
-                .lock()
-                .read_line(&mut line)
-                .context("reading the key from stdin")?;
+            stdin.lock().read_line(&mut line).context("reading stdin")?;
             line
         }
     };
-    // Trailing newlines and spaces come from pasting and `echo`; keys have none.
-    let key = raw.trim();
-    anyhow::ensure!(
-        !key.is_empty(),
-        "no API key given: pipe it on stdin or use --key-env VAR"
-    );
-    Ok(Secret::new(key))
+    // Trailing newlines and spaces come from pasting and `echo`; secrets have none.
+    let secret = raw.trim();
+    anyhow::ensure!(!secret.is_empty(), "{missing}");
+    Ok(Secret::new(secret))
 }
 
 fn watch_text(w: &Watch) -> String {

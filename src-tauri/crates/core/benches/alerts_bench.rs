@@ -7,16 +7,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aerie_core::alerts::{
-    AlertEngine, AlertRules, AlertService, NotificationReport, ServiceOptions,
-};
+use aerie_core::alerts::{AlertEngine, AlertRules, AlertService, ServiceOptions, SinkReport};
 use aerie_core::chart::{ChartSpec, Metric, Series, render_png, render_svg};
 use aerie_core::clock::now_ms;
 use aerie_core::event::{
     ConnectionState, Fact, Limits, PowerState, Rates, ServerEvent, ServerEventKind, ServerInfo,
     ServerKey, Stats,
 };
-use aerie_core::notify::DesktopNotifier;
+use aerie_core::notify::{DesktopNotifier, DesktopSink};
 use tokio::sync::broadcast;
 
 const CRASHES: usize = 50;
@@ -73,11 +71,11 @@ async fn crash_to_notification() {
     let service = AlertService::start(
         events.into(),
         ServiceOptions {
-            notifier: Some(Arc::new(notifier)),
+            sinks: vec![Arc::new(DesktopSink::new(notifier, true))],
             ..ServiceOptions::default()
         },
     );
-    let mut reports = service.subscribe_notifications();
+    let mut reports = service.subscribe_reports();
     // Crash notifications are critical and stay until dismissed; close each one after it is
     // measured so the notification server does not slow down under a pile of them.
     let desktop = zbus::Connection::session().await.ok();
@@ -120,12 +118,14 @@ async fn crash_to_notification() {
         let shown = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
                 match reports.recv().await {
-                    Ok(NotificationReport::Shown { summary, id }) if summary.contains(&name) => {
+                    Ok(SinkReport::Delivered {
+                        summary,
+                        id: Some(id),
+                        ..
+                    }) if summary.contains(&name) => {
                         return Some(id);
                     }
-                    Ok(NotificationReport::Failed { summary, error })
-                        if summary.contains(&name) =>
-                    {
+                    Ok(SinkReport::Failed { summary, error, .. }) if summary.contains(&name) => {
                         eprintln!("notification failed: {error}");
                         return None;
                     }

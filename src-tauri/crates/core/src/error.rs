@@ -352,6 +352,36 @@ pub enum Error {
         /// What plotters said.
         detail: String,
     },
+    /// A webhook did not take an alert (after retries where retrying made sense). `detail`
+    /// never holds the webhook's URL, token or topic.
+    #[error("alert sink {sink:?} did not take the alert: {detail}")]
+    Webhook {
+        /// The sink's name.
+        sink: String,
+        /// What went wrong, for a person.
+        detail: String,
+    },
+    /// No alert sink has this id or name.
+    #[error("no alert sink named {0:?}. List them with `aerie alerts sinks list`")]
+    SinkNotFound(String),
+    /// Two alert sinks would share a name.
+    #[error("an alert sink named {0:?} exists already. Choose another name, or remove it first")]
+    SinkNameTaken(String),
+    /// A webhook address that cannot be used. Never quotes the address (it holds the token).
+    #[error("that webhook address cannot be used: {reason}")]
+    SinkUrl {
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A sink's URL is not in the keyring (removed outside Aerie, or an imported settings
+    /// file).
+    #[error(
+        "alert sink {sink:?} has no webhook address in the OS keyring (removed outside Aerie, or imported). Remove it with `aerie alerts sinks remove {sink}` and add it again"
+    )]
+    SinkSecretMissing {
+        /// The sink's name.
+        sink: String,
+    },
     /// The alert log's receiver went away (the store stopped).
     #[error(
         "the alert history is not being recorded (its store stopped). Restart Aerie to record alerts again"

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aerie_core::alerts::{AlertService, NotificationReport, ServiceOptions};
+use aerie_core::alerts::{AlertService, ServiceOptions, SinkReport};
 use aerie_core::clock::now_ms;
 use aerie_core::event::{
     ConnectionState, ConsoleOrigin, Fact, Limits, PowerState, Rates, ServerEvent, ServerEventKind,
     ServerInfo, ServerKey, Stats,
 };
-use aerie_core::notify::DesktopNotifier;
+use aerie_core::notify::{DesktopNotifier, DesktopSink};
 use futures_util::StreamExt;
 use tokio::sync::broadcast;
 use zbus::zvariant::OwnedValue;
@@ -119,11 +119,11 @@ async fn crash_event_becomes_a_desktop_notification_with_name_exit_code_console_
     let service = AlertService::start(
         events.into(),
         ServiceOptions {
-            notifier: Some(Arc::new(notifier)),
+            sinks: vec![Arc::new(DesktopSink::new(notifier, true))],
             ..ServiceOptions::default()
         },
     );
-    let mut reports = service.subscribe_notifications();
+    let mut reports = service.subscribe_reports();
 
     let info = ServerInfo {
         uuid: "a1b2c3d4-0000-0000-0000-000000000000".into(),
@@ -212,10 +212,14 @@ async fn crash_event_becomes_a_desktop_notification_with_name_exit_code_console_
     let report = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
             match reports.recv().await.expect("reports") {
-                NotificationReport::Shown { summary, id } if summary.contains(&name) => {
+                SinkReport::Delivered {
+                    summary,
+                    id: Some(id),
+                    ..
+                } if summary.contains(&name) => {
                     break id;
                 }
-                NotificationReport::Failed { summary, error } if summary.contains(&name) => {
+                SinkReport::Failed { summary, error, .. } if summary.contains(&name) => {
                     panic!("notification failed: {error}")
                 }
                 _ => {}
@@ -257,11 +261,11 @@ async fn simulated_crash_on_a_watched_server_notifies_the_desktop() {
     let service = AlertService::start(
         fleet.subscribe(),
         ServiceOptions {
-            notifier: Some(Arc::new(notifier)),
+            sinks: vec![Arc::new(DesktopSink::new(notifier, true))],
             ..ServiceOptions::default()
         },
     );
-    let mut reports = service.subscribe_notifications();
+    let mut reports = service.subscribe_reports();
     let mut sub = fleet.subscribe();
     let panel = &sim.panels()[0];
     fleet
@@ -313,8 +317,11 @@ async fn simulated_crash_on_a_watched_server_notifies_the_desktop() {
 
     let id = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
-            if let NotificationReport::Shown { summary, id } =
-                reports.recv().await.expect("reports")
+            if let SinkReport::Delivered {
+                summary,
+                id: Some(id),
+                ..
+            } = reports.recv().await.expect("reports")
                 && summary.contains(&victim.name)
             {
                 break id;

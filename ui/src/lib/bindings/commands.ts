@@ -18,6 +18,7 @@ import type { PowerAction } from './PowerAction';
 import type { ServerKey } from './ServerKey';
 import type { ServerRow } from './ServerRow';
 import type { Settings } from './Settings';
+import type { SinkTestResult } from './SinkTestResult';
 
 /** Every registered command without a channel: the arguments the webview sends and what it resolves to. */
 export interface CommandSignatures {
@@ -67,6 +68,8 @@ export interface CommandSignatures {
   mute_server: { args: { server: ServerKey; muted: boolean }; result: null };
   /** Snoozes every notification for `minutes` (0 resumes); resolves to the snooze end. */
   snooze_all: { args: { minutes: number }; result: number | null };
+  /** Sends a test alert to every webhook sink, or only to `sink` (name or id), whatever their severity filter; resolves to what each did. */
+  send_test_alert: { args: { sink: string | null }; result: SinkTestResult[] };
   /** The settings. */
   get_settings: { args: Record<string, never>; result: Settings };
   /** Saves the settings atomically and applies start at login; resolves to what was stored. */

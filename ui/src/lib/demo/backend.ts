@@ -452,6 +452,8 @@ export function createDemoBackend(): Backend {
       emit('subscribe_alerts', alertsFrame());
       return snoozedUntil;
     },
+    // The demo has no keyring, so no webhook sinks: "Send test" says how to add one.
+    send_test_alert: () => [],
     get_settings: () => structuredClone(settings),
     set_settings: ({ settings: s }) => {
       settings = structuredClone(s);

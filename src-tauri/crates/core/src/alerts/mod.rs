@@ -1,5 +1,6 @@
 //! Alerts: detectors over the fleet's event stream, noise control, and the service that
-//! drives the sinks (desktop notifications, alert log, tray health).
+//! drives the sinks (injected [`Sink`]s such as desktop notifications and webhooks, the alert
+//! log, tray health).
 //!
 //! The heart is [`AlertEngine`], a pure state machine: `on_event(&ServerEvent)` and
 //! `tick(now_ms)` return [`AlertOutput`]s and never read a clock, so every rule is tested with
@@ -12,6 +13,7 @@ mod model;
 mod noise;
 mod rules;
 mod service;
+mod sink;
 mod tails;
 
 pub use engine::AlertEngine;
@@ -24,7 +26,8 @@ pub use rules::{
     AlertRules, CrashLoopRule, CrashRule, DurationRule, NodeRule, NoiseRules, QuietHours, RuleSet,
     ServerRules, ThresholdRule, ToggleRule,
 };
-pub use service::{AlertService, NotificationReport, ServiceOptions};
+pub use service::{AlertService, ServiceOptions};
+pub use sink::{Outgoing, Reporter, Sink, SinkReport};
 pub use tails::{ServerTails, StatsSample};
 
 use std::collections::HashMap;

@@ -1,8 +1,7 @@
-//! The alert engine on the live event bus: ticks, console/stats tails, and the sinks
-//! (desktop notifications, alert log, tray health).
+//! The alert engine on the live event bus: ticks, console/stats tails, and what it feeds:
+//! the injected [`Sink`]s (desktop notifications, webhooks), the alert log and tray health.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, watch};
@@ -12,11 +11,11 @@ use super::engine::AlertEngine;
 use super::log::AlertLog;
 use super::model::{Alert, AlertId, AlertOutput, Health};
 use super::rules::AlertRules;
+use super::sink::{Outgoing, Reporter, Sink, SinkReport};
 use super::tails::ServerTails;
 use crate::clock::now_ms;
 use crate::event::{ServerKey, TimestampMs};
 use crate::fleet::{Received, Subscription};
-use crate::notify::{DesktopNotifier, compose};
 
 /// Outputs buffered for slow subscribers (the CLI, the UI bridge) before they lag.
 const OUTPUT_BUFFER: usize = 256;
@@ -35,11 +34,9 @@ pub struct ServiceOptions {
     pub rules: AlertRules,
     /// How often time-based rules are evaluated.
     pub tick: Duration,
-    /// Desktop notifications; `None` on a headless box.
-    pub notifier: Option<Arc<DesktopNotifier>>,
-    /// Whether the notifier is used (the user's setting; [`AlertService::set_notifications`]
-    /// changes it while running).
-    pub notifications: bool,
+    /// Where notifying outputs go, each in turn (the desktop, webhooks); none on a headless
+    /// box without webhooks.
+    pub sinks: Vec<Arc<dyn Sink>>,
     /// The persistent alert history.
     pub log: Option<Box<dyn AlertLog>>,
 }
@@ -49,30 +46,10 @@ impl Default for ServiceOptions {
         Self {
             rules: AlertRules::default(),
             tick: Duration::from_secs(1),
-            notifier: None,
-            notifications: true,
+            sinks: Vec::new(),
             log: None,
         }
     }
-}
-
-/// What became of a desktop notification.
-#[derive(Debug, Clone, PartialEq)]
-pub enum NotificationReport {
-    /// The desktop accepted it (the D-Bus call returned).
-    Shown {
-        /// The notification's title, as shown.
-        summary: String,
-        /// The id the notification server returned (on Linux the D-Bus `Notify` reply).
-        id: u32,
-    },
-    /// It could not be shown; the alert is still logged.
-    Failed {
-        /// The title the notification would have had.
-        summary: String,
-        /// Why, for a person.
-        error: String,
-    },
 }
 
 enum Command {
@@ -86,11 +63,8 @@ enum Command {
 /// Runs alerting for the fleet until dropped.
 pub struct AlertService {
     commands: mpsc::UnboundedSender<Command>,
-    /// Shared with the runner rather than sent as a command: a switch the user flips takes
-    /// effect for the very next alert, even one already queued on the bus.
-    notifications: Arc<AtomicBool>,
     outputs: broadcast::Sender<AlertOutput>,
-    reports: broadcast::Sender<NotificationReport>,
+    reports: Reporter,
     health: watch::Receiver<Health>,
     active: watch::Receiver<Vec<Alert>>,
     task: JoinHandle<()>,
@@ -101,15 +75,13 @@ impl AlertService {
     pub fn start(events: Subscription, options: ServiceOptions) -> Self {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (outputs, _) = broadcast::channel(OUTPUT_BUFFER);
-        let (reports, _) = broadcast::channel(OUTPUT_BUFFER);
+        let reports = Reporter::new(broadcast::channel(OUTPUT_BUFFER).0);
         let (health_tx, health) = watch::channel(Health::Ok);
         let (active_tx, active) = watch::channel(Vec::new());
-        let notifications = Arc::new(AtomicBool::new(options.notifications));
         let runner = Runner {
-            notifications: Arc::clone(&notifications),
             engine: AlertEngine::new(options.rules),
             tails: ServerTails::default(),
-            notifier: options.notifier,
+            sinks: options.sinks,
             log: options.log,
             outputs: outputs.clone(),
             reports: reports.clone(),
@@ -119,7 +91,6 @@ impl AlertService {
         let task = tokio::spawn(runner.run(events, command_rx, options.tick));
         Self {
             commands,
-            notifications,
             outputs,
             reports,
             health,
@@ -133,8 +104,9 @@ impl AlertService {
         self.outputs.subscribe()
     }
 
-    /// What became of each desktop notification.
-    pub fn subscribe_notifications(&self) -> broadcast::Receiver<NotificationReport> {
+    /// What became of each output at each sink (shown on the desktop, accepted by a
+    /// webhook, failed and why).
+    pub fn subscribe_reports(&self) -> broadcast::Receiver<SinkReport> {
         self.reports.subscribe()
     }
 
@@ -175,17 +147,6 @@ impl AlertService {
     pub fn set_muted(&self, key: ServerKey, muted: bool) {
         let _ = self.commands.send(Command::SetMuted(key, muted));
     }
-
-    /// Turns desktop notifications on or off from now on (alerts are still detected, logged
-    /// and shown in the app).
-    pub fn set_notifications(&self, on: bool) {
-        self.notifications.store(on, Ordering::SeqCst);
-    }
-
-    /// Whether desktop notifications are on.
-    pub fn notifications(&self) -> bool {
-        self.notifications.load(Ordering::SeqCst)
-    }
 }
 
 impl Drop for AlertService {
@@ -195,13 +156,12 @@ impl Drop for AlertService {
 }
 
 struct Runner {
-    notifications: Arc<AtomicBool>,
     engine: AlertEngine,
     tails: ServerTails,
-    notifier: Option<Arc<DesktopNotifier>>,
+    sinks: Vec<Arc<dyn Sink>>,
     log: Option<Box<dyn AlertLog>>,
     outputs: broadcast::Sender<AlertOutput>,
-    reports: broadcast::Sender<NotificationReport>,
+    reports: Reporter,
     health: watch::Sender<Health>,
     active: watch::Sender<Vec<Alert>>,
 }
@@ -284,29 +244,16 @@ impl Runner {
     fn publish(&mut self, outputs: Vec<AlertOutput>) {
         let now = now_ms();
         for output in outputs {
-            if let Some(notifier) = &self.notifier
-                && self.notifications.load(Ordering::SeqCst)
-                && let Some(note) = compose(&output, &self.tails)
-            {
-                let notifier = Arc::clone(notifier);
-                let reports = self.reports.clone();
-                // The D-Bus round trip must not hold up the next event.
-                tokio::spawn(async move {
-                    let report = match notifier.show(&note).await {
-                        Ok(id) => NotificationReport::Shown {
-                            summary: note.summary,
-                            id,
-                        },
-                        Err(e) => {
-                            tracing::warn!(error = %e, "desktop notification failed");
-                            NotificationReport::Failed {
-                                summary: note.summary,
-                                error: e.to_string(),
-                            }
-                        }
-                    };
-                    let _ = reports.send(report);
-                });
+            if output.notifies() {
+                let outgoing = Outgoing {
+                    output: &output,
+                    tails: &self.tails,
+                    at: now,
+                    reporter: &self.reports,
+                };
+                for sink in &self.sinks {
+                    sink.offer(&outgoing);
+                }
             }
             if let Some(log) = &mut self.log
                 && let Err(e) = log.record(now, &output)
@@ -335,24 +282,12 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn crash_on_the_bus_reaches_outputs_health_and_the_log_and_time_rules_tick() {
-        let (bus, events) = broadcast::channel(64);
-        let (log_tx, mut log_rx) = mpsc::unbounded_channel();
-        let service = AlertService::start(
-            events.into(),
-            ServiceOptions {
-                log: Some(Box::new(log_tx)),
-                ..ServiceOptions::default()
+    /// A live, running server that goes offline with a confirmed crash report.
+    fn crash_script() -> [ServerEventKind; 4] {
+        [
+            ServerEventKind::Connection {
+                connection: ConnectionState::Live,
             },
-        );
-        let mut outputs = service.subscribe_outputs();
-        let mut health = service.health();
-        let live = ServerEventKind::Connection {
-            connection: ConnectionState::Live,
-        };
-        for kind in [
-            live,
             ServerEventKind::Status {
                 state: PowerState::Running,
                 previous: None,
@@ -368,7 +303,23 @@ mod tests {
                     confirmed: true,
                 },
             },
-        ] {
+        ]
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn crash_on_the_bus_reaches_outputs_health_and_the_log_and_time_rules_tick() {
+        let (bus, events) = broadcast::channel(64);
+        let (log_tx, mut log_rx) = mpsc::unbounded_channel();
+        let service = AlertService::start(
+            events.into(),
+            ServiceOptions {
+                log: Some(Box::new(log_tx)),
+                ..ServiceOptions::default()
+            },
+        );
+        let mut outputs = service.subscribe_outputs();
+        let mut health = service.health();
+        for kind in crash_script() {
             bus.send(event("s1", kind)).expect("service listens");
         }
         let fired = loop {
@@ -409,5 +360,88 @@ mod tests {
             .wait_for(|h| *h == Health::Warning)
             .await
             .expect("health");
+    }
+
+    /// Records what it is offered, as a webhook or the desktop would receive it.
+    struct Recording(
+        &'static str,
+        mpsc::UnboundedSender<(&'static str, AlertOutput)>,
+    );
+
+    impl Sink for Recording {
+        fn name(&self) -> &str {
+            self.0
+        }
+        fn offer(&self, outgoing: &Outgoing<'_>) {
+            let _ = self.1.send((self.0, outgoing.output.clone()));
+            outgoing.reporter.report(SinkReport::Delivered {
+                sink: self.0.into(),
+                summary: "seen".into(),
+                id: None,
+            });
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_injected_sink_gets_each_notifying_output_and_a_muted_crash_reaches_none() {
+        let (bus, events) = broadcast::channel(64);
+        let (tx, mut offered) = mpsc::unbounded_channel();
+        let mut rules = AlertRules::default();
+        rules.set_muted(&ServerKey::new("p", "quiet"), true);
+        let service = AlertService::start(
+            events.into(),
+            ServiceOptions {
+                rules,
+                sinks: vec![
+                    Arc::new(Recording("desktop", tx.clone())),
+                    Arc::new(Recording("phone", tx)),
+                ],
+                ..ServiceOptions::default()
+            },
+        );
+        let mut reports = service.subscribe_reports();
+        let mut outputs = service.subscribe_outputs();
+        let crash = |server: &str| {
+            for kind in crash_script() {
+                bus.send(event(server, kind)).expect("service listens");
+            }
+        };
+        crash("quiet");
+        crash("loud");
+        let mut fired = Vec::new();
+        while fired.len() < 2 {
+            if let AlertOutput::Fire { alert, delivery } = outputs.recv().await.expect("output") {
+                fired.push((
+                    alert.id.subject.server().map(|k| k.server.clone()),
+                    delivery,
+                ));
+            }
+        }
+        assert!(fired.contains(&(Some("quiet".into()), crate::alerts::Delivery::Muted)));
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            let (sink, output) = offered.recv().await.expect("offered");
+            let AlertOutput::Fire { alert, .. } = output else {
+                panic!("only the crash is offered, got {output:?}")
+            };
+            assert_eq!(alert.id.kind, crate::alerts::AlertKind::Crash);
+            got.push((sink, alert.id.subject.server().map(|k| k.server.clone())));
+        }
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("desktop", Some("loud".to_owned())),
+                ("phone", Some("loud".to_owned()))
+            ]
+        );
+        assert!(
+            offered.try_recv().is_err(),
+            "the muted crash reached no sink"
+        );
+        assert!(matches!(
+            reports.recv().await.expect("report"),
+            SinkReport::Delivered { .. }
+        ));
     }
 }

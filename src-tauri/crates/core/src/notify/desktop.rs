@@ -5,11 +5,13 @@
 //! is reported back as the server to open.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
-use super::compose::{DesktopNotification, Urgency};
+use super::compose::{DesktopNotification, Urgency, compose};
+use crate::alerts::{Outgoing, Sink, SinkReport};
 use crate::error::{Error, Result};
 use crate::event::ServerKey;
 
@@ -75,6 +77,75 @@ impl DesktopNotifier {
 
     fn image_path(&self, serial: u64) -> PathBuf {
         self.images.path().join(format!("alert-{serial}.png"))
+    }
+}
+
+/// Desktop notifications as an alert [`Sink`], behind the user's on/off switch.
+#[derive(Debug)]
+pub struct DesktopSink {
+    notifier: Arc<DesktopNotifier>,
+    /// Read for each output rather than fixed at start: a switch the user flips takes effect
+    /// for the very next alert, even one already queued on the bus.
+    enabled: AtomicBool,
+}
+
+impl DesktopSink {
+    /// The sink's name in reports.
+    pub const NAME: &'static str = "desktop";
+
+    /// Shows alerts through `notifier` while `enabled`.
+    pub fn new(notifier: DesktopNotifier, enabled: bool) -> Self {
+        Self {
+            notifier: Arc::new(notifier),
+            enabled: AtomicBool::new(enabled),
+        }
+    }
+
+    /// Turns desktop notifications on or off from now on (alerts are still detected, logged,
+    /// sent to the other sinks and shown in the app).
+    pub fn set_enabled(&self, on: bool) {
+        self.enabled.store(on, Ordering::SeqCst);
+    }
+
+    /// Whether desktop notifications are on.
+    pub fn enabled(&self) -> bool {
+        self.enabled.load(Ordering::SeqCst)
+    }
+}
+
+impl Sink for DesktopSink {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn offer(&self, outgoing: &Outgoing<'_>) {
+        if !self.enabled() {
+            return;
+        }
+        let Some(note) = compose(outgoing.output, outgoing.tails) else {
+            return;
+        };
+        let notifier = Arc::clone(&self.notifier);
+        let reporter = outgoing.reporter.clone();
+        // The D-Bus round trip must not hold up the next event.
+        tokio::spawn(async move {
+            let report = match notifier.show(&note).await {
+                Ok(id) => SinkReport::Delivered {
+                    sink: Self::NAME.into(),
+                    summary: note.summary,
+                    id: Some(id),
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "desktop notification failed");
+                    SinkReport::Failed {
+                        sink: Self::NAME.into(),
+                        summary: note.summary,
+                        error: e.to_string(),
+                    }
+                }
+            };
+            reporter.report(report);
+        });
     }
 }
 

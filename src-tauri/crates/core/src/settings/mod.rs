@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 
 pub use atomic::CRASH_HOOK_ENV;
 
+mod sinks;
 mod trust;
+
+pub use sinks::{SinkConfig, SinkKind};
 
 use crate::accounts::AccountConfig;
 use crate::store::Retention;
@@ -123,6 +126,9 @@ pub struct AlertSettings {
     /// Show desktop notifications; when off, alerts are still detected, logged and shown in
     /// the app.
     pub desktop_notifications: bool,
+    /// Webhook sinks (`[[alerts.sinks]]`): id, kind, name and severity filter; their URLs
+    /// are in the OS keyring.
+    pub sinks: Vec<SinkConfig>,
 }
 
 impl Default for AlertSettings {
@@ -130,6 +136,7 @@ impl Default for AlertSettings {
         Self {
             enabled: true,
             desktop_notifications: true,
+            sinks: Vec::new(),
         }
     }
 }
