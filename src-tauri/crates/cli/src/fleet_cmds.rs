@@ -1,12 +1,15 @@
 //! `aerie watch | demo | power | send | logs`: commands that talk to servers through the fleet.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
-use aerie_core::alerts::{AlertOutput, AlertService, ServiceOptions};
+use aerie_core::alerts::{AlertOutput, AlertService, ServiceOptions, Sink};
 use aerie_core::event::{ConnectionState, ServerEventKind};
 use aerie_core::fleet::{Fleet, FleetConfig, PanelAccess, Received, Subscription};
+use aerie_core::notify::webhook::{WebhookOptions, Webhooks};
 use aerie_core::panel::PowerSignal;
+use aerie_core::settings::SettingsFile;
 use anyhow::Context;
 use clap::Args;
 
@@ -122,10 +125,33 @@ async fn stream(
     Ok(())
 }
 
-/// The same detectors and noise control as the desktop app, printed instead of notified.
+/// The same detectors and noise control as the desktop app, printed, and sent to `sinks`.
 /// Started before any panel is added so it sees every server's name, node and limits.
-fn start_alerts(fleet: &Fleet) -> AlertService {
-    AlertService::start(fleet.subscribe(), ServiceOptions::default())
+fn start_alerts(fleet: &Fleet, sinks: Vec<Arc<dyn Sink>>) -> AlertService {
+    let options = ServiceOptions {
+        sinks,
+        ..ServiceOptions::default()
+    };
+    AlertService::start(fleet.subscribe(), options)
+}
+
+/// The webhooks configured with `aerie alerts sinks add`, running. The keyring is opened only
+/// when the settings list some; a sink that cannot start is said on stderr, never fatal.
+fn webhook_sinks() -> Vec<Arc<dyn Sink>> {
+    let open = || -> anyhow::Result<Vec<Arc<dyn Sink>>> {
+        let settings = SettingsFile::at(&crate::panel_cmds::paths()?);
+        if settings.load()?.alerts.sinks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let webhooks = Webhooks::new(settings, Arc::new(crate::panel_cmds::keyring()?));
+        let sinks = webhooks.sinks(&WebhookOptions::default())?;
+        eprintln!("aerie: sending alerts to {} webhook(s)", sinks.len());
+        Ok(sinks.into_iter().map(|s| s as Arc<dyn Sink>).collect())
+    };
+    open().unwrap_or_else(|e| {
+        eprintln!("aerie: alert webhooks not started: {e:#}");
+        Vec::new()
+    })
 }
 
 /// Prints one alert engine output (JSON line) or keeps it for the table.
@@ -154,7 +180,7 @@ pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
     )?);
     // Subscribed first, so the `server` lines of the initial listing are printed too.
     let sub = fleet.subscribe();
-    let alerts = start_alerts(&fleet);
+    let alerts = start_alerts(&fleet, webhook_sinks());
     for p in panels {
         let id = p.id.clone();
         let n = fleet
@@ -196,7 +222,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("cannot start the simulator: {e}"))?;
     let fleet = Fleet::start(FleetConfig::default());
     let sub = fleet.subscribe();
-    let alerts = start_alerts(&fleet);
+    let alerts = start_alerts(&fleet, Vec::new());
     let panel = &sim.panels()[0];
     // A crash loop and a one-off crash, so the demo shows what alerts look like.
     if let [first, second, ..] = &panel.servers[..] {
@@ -309,8 +335,6 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use tokio::sync::{mpsc, oneshot};
 
     use super::*;
@@ -354,7 +378,7 @@ mod tests {
         }));
         let fleet = Fleet::with_kinds(FleetConfig::default(), kinds);
         let sub = fleet.subscribe();
-        let alerts = start_alerts(&fleet);
+        let alerts = start_alerts(&fleet, Vec::new());
         fleet
             .add_panel(PanelAccess::new("lab", &service.url, "beacon-key").of_kind("beacon"))
             .await

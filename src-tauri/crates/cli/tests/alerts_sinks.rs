@@ -127,3 +127,70 @@ async fn a_sink_added_from_the_cli_gets_the_test_alert_and_its_url_stays_in_the_
         }
     }
 }
+
+/// `aerie watch` on a headless box pages through the configured webhooks: a crash on the
+/// simulator reaches the receiver as a critical JSON alert naming the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_sends_a_crash_to_the_configured_webhook() {
+    use aerie_sim::{Behaviour, BehaviourPlan, Profile, Sim, SimConfig, Timings};
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    require_session_bus();
+    let mut rx = Receiver::start(vec![], Reply::Status(204)).await;
+    let aerie = Aerie::new();
+    let token = format!("TOKENwatch{}", std::process::id());
+    blocking(|| {
+        aerie.ok(
+            &["alerts", "sinks", "add", "--name", "Box", "--kind", "json"],
+            Some(&format!("{}/hooks/{token}\n", rx.base)),
+            &[],
+        )
+    });
+    let sim = Sim::start(SimConfig {
+        servers_per_node: 1,
+        profile: Profile::PteroNew,
+        timings: Timings::fast(),
+        behaviours: BehaviourPlan::All(Behaviour::Idle),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator");
+    let p = sim.panels()[0].clone();
+    let (server, name) = (p.servers[0].identifier.clone(), p.servers[0].name.clone());
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_aerie"))
+        .args([
+            "watch",
+            "--json",
+            "--panel",
+            &p.url,
+            "--key-env",
+            "AERIE_TEST_KEY",
+        ])
+        .current_dir(aerie.home())
+        .env("AERIE_HOME", aerie.home())
+        .env("AERIE_KEYRING_SERVICE", &aerie.service)
+        .env("AERIE_TEST_KEY", &p.client_key)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn aerie watch");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // Crash only once the server is seen running, so the crash is the watch's to report.
+    while let Some(l) = lines.next_line().await.expect("watch output") {
+        let v: serde_json::Value = serde_json::from_str(&l).expect("JSON line");
+        if v["type"] == "status" && v["state"] == "running" {
+            break;
+        }
+    }
+    sim.crash_server(&server).expect("crash");
+    let seen = rx.next().await;
+    assert_eq!(seen.path, format!("/hooks/{token}"));
+    let body = seen.json();
+    assert_eq!(body["alert"], "crash", "{body}");
+    assert_eq!(body["severity"], "critical", "{body}");
+    assert!(body.to_string().contains(&name), "names the server: {body}");
+    assert!(!seen.body.contains(&token) && !seen.body.contains(&p.client_key));
+    child.kill().await.expect("stop watch");
+    sim.shutdown().await;
+}

@@ -296,11 +296,6 @@ impl Fleet {
         self.add_filtered(access.id, source, filter).await
     }
 
-    /// Adds an account through a source opened elsewhere (watching every server it lists).
-    pub async fn add_source(&self, id: String, source: Arc<dyn Source>) -> Result<usize> {
-        self.add_filtered(id, source, Filter::default()).await
-    }
-
     async fn add_filtered(
         &self,
         id: String,
