@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::source::is_loopback;
 use crate::{Error, Result};
 
 /// Which panel software issued a key (from its prefix).
@@ -78,16 +79,6 @@ pub(crate) fn new_account_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
 }
 
-/// Whether `host` (as [`url::Url::host_str`] gives it) is this machine: `localhost`, 127.0.0.0/8
-/// or `::1`. Plain http to these never leaves the machine (the simulator and SSH tunnels).
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// Refuses a plain `http://` panel address unless it is a loopback one: over http the API key
 /// travels in clear text. Callers that have the user's explicit consent (the CLI's
 /// `--allow-insecure`) skip this check.
@@ -101,35 +92,6 @@ pub fn require_tls(url: &str) -> Result<()> {
         return Err(Error::InsecurePanel { url });
     }
     Ok(())
-}
-
-/// How a node's WebSocket address compares with its panel's (the panel hands it out).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeTransport {
-    /// `wss://`: the node token is encrypted.
-    Encrypted,
-    /// `ws://` from a plain-http panel (the user already accepted plain http), or to a
-    /// loopback address.
-    PlainAsAccepted,
-    /// `ws://` from an `https://` panel, to another machine: the node token travels in clear
-    /// text although the user chose an encrypted panel. Say so to the user.
-    Downgraded,
-}
-
-/// Classifies the node address `socket_url` the panel at `panel_url` handed out.
-pub fn node_transport(panel_url: &str, socket_url: &str) -> NodeTransport {
-    let Ok(socket) = url::Url::parse(socket_url) else {
-        return NodeTransport::Downgraded;
-    };
-    if socket.scheme() == "wss" {
-        return NodeTransport::Encrypted;
-    }
-    let panel_https = url::Url::parse(panel_url).is_ok_and(|p| p.scheme() == "https");
-    if panel_https && !socket.host_str().is_some_and(is_loopback) {
-        NodeTransport::Downgraded
-    } else {
-        NodeTransport::PlainAsAccepted
-    }
 }
 
 /// Normalises a panel address to `scheme://host[:port]`: http(s) only, no path, query or
@@ -292,7 +254,8 @@ pub(crate) fn validate_configs(
 
 #[cfg(test)]
 mod tests {
-    use super::{NodeTransport, node_transport, require_tls};
+    use super::require_tls;
+    use crate::source::{NodeTransport, node_transport};
 
     #[test]
     fn plain_http_is_refused_unless_it_stays_on_this_machine() {

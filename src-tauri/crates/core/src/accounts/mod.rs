@@ -13,8 +13,7 @@ mod validate;
 pub use book::{AccountStatus, Accounts};
 pub(crate) use config::validate_configs;
 pub use config::{
-    AccountConfig, KeyKind, NodeTransport, PanelFlavor, Watch, key_kind, node_transport,
-    normalise_url, require_tls,
+    AccountConfig, KeyKind, PanelFlavor, Watch, key_kind, normalise_url, require_tls,
 };
 pub use transfer::{ImportSummary, export, import};
 pub use validate::PanelIdentity;

@@ -17,11 +17,12 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::FleetConfig;
 use super::hub::{Bus, Entry};
 use crate::clock::now_ms;
-use crate::event::{ConnectionState, ServerEventKind};
+use crate::event::{ConnectionState, ConsoleOrigin, ServerEventKind};
 use crate::socket::link::{self, Dial, Link};
 use crate::socket::{Backoff, Heartbeat, ReconnectPolicy, TlsOptions, fingerprint_text};
 use crate::source::{
     Input, Output, PowerSignal, RemoteServer, Resources, Session, SocketCredentials, Source,
+    downgrade_notice,
 };
 use crate::{Error, Result};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -193,6 +194,8 @@ struct Driver {
     opened_once: bool,
     /// The node refused to be trusted: no reconnect until the trust settings change.
     untrusted: bool,
+    /// The user was told the node's socket is not encrypted.
+    warned_plain: bool,
     /// The command queue's waker: rings the entry's doorbell, then wakes the task.
     bell: Waker,
     /// See [`poll_command`].
@@ -407,6 +410,22 @@ impl Driver {
         }
     }
 
+    /// Says once, on the server's console and in the log, that its socket token travels in
+    /// clear text (a `ws://` node behind an `https://` panel).
+    fn warn_if_plain(&mut self, creds: &SocketCredentials) {
+        if self.warned_plain {
+            return;
+        }
+        if let Some(notice) = downgrade_notice(&creds.origin, &creds.token.socket) {
+            self.warned_plain = true;
+            tracing::warn!(server = %self.ctx.entry.key, "node socket is not encrypted");
+            self.publish(ServerEventKind::Console {
+                line: notice,
+                origin: ConsoleOrigin::Daemon,
+            });
+        }
+    }
+
     /// Any frame arrived: the link is alive.
     fn received(&mut self, now: u64) {
         self.beat.received(Instant::now());
@@ -549,6 +568,7 @@ impl Driver {
                 let exp = creds.token.exp_secs.map_or(0, |s| s.saturating_mul(1000));
                 counters.token_expires_at.store(exp, Ordering::Relaxed);
                 self.retries.reset(&self.ctx.reconnect);
+                self.warn_if_plain(&creds);
                 self.origin = creds.origin;
                 self.feed(Input::Token(creds.token));
             }
@@ -758,6 +778,7 @@ pub(super) async fn run(ctx: ServerCtx) {
         beat: Heartbeat::new(Instant::now()),
         opened_once: false,
         untrusted: false,
+        warned_plain: false,
         bell,
         queue_armed: false,
     }

@@ -15,6 +15,7 @@ mod power;
 mod server;
 mod session;
 mod token;
+mod transport;
 
 pub use kind::{Access, Registry, Source, SourceKind};
 pub use limiter::{RateLimiter, RateLimits};
@@ -22,3 +23,4 @@ pub use power::PowerSignal;
 pub use server::{RemoteServer, Resources};
 pub use session::{Input, Output, Session};
 pub use token::{SocketCredentials, WsToken};
+pub use transport::{NodeTransport, downgrade_notice, is_loopback, node_transport};

@@ -13,9 +13,10 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
 use super::payload::{Body, Message, body};
 use crate::error::{Error, Result};
-use crate::panel::Secret;
+use crate::secret::Secret;
 use crate::settings::SinkKind;
 use crate::socket::{Backoff, ReconnectPolicy};
+use crate::source::is_loopback;
 
 /// How a webhook is delivered: timeouts, retries, the queue in front of it.
 #[derive(Debug, Clone)]
@@ -128,14 +129,6 @@ impl WebhookUrl {
         }
         out
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// One attempt's outcome.
