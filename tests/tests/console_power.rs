@@ -1,14 +1,13 @@
-//! A server's page: console backfill and live lines, a command and its output, and power
-//! actions whose status follows the real state reported over the socket.
-//!
-//! The console input and power buttons are gated on the user's permissions, which the engine's
-//! fleet snapshot does not carry yet (it lists servers without `GET /servers/{id}`), so the UI
-//! disables them. Until then the command and the power signals go through the same `invoke`
-//! the buttons use; what the page shows (console lines, status badge) is the real app's.
+//! A server's page, driven as a user drives it: console backfill and live lines, a command
+//! typed into the console input, and the power buttons (Stop, Start, and Kill through its
+//! confirm dialog, which must not make Kill the default), each followed by the real state the
+//! server reports over the socket.
 
-use aerie_e2e::{App, AppData, add_panel_via_form, invoke, secs};
-use aerie_sim::{Sim, SimConfig};
-use serde_json::json;
+use aerie_e2e::{App, AppData, add_panel_via_form, secs};
+use aerie_sim::{Behaviour, PowerState, Sim, SimConfig};
+
+/// WebDriver's Enter key.
+const ENTER: &str = "\u{E007}";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn console_and_power_follow_the_server() -> anyhow::Result<()> {
@@ -42,14 +41,12 @@ async fn console_and_power_follow_the_server() -> anyhow::Result<()> {
         !t.trim().is_empty()
     })
     .await?;
-    // A command and its output, live.
-    let key = json!({ "panel": accounts_id(&app).await?, "server": server });
-    invoke(
-        &app,
-        "send_command",
-        json!({ "server": key, "command": "say hello-from-e2e" }),
-    )
-    .await?;
+    // A command typed into the console and its output, live.
+    let input = s
+        .wait_for("[data-testid=console-input]:not([disabled])", secs(30))
+        .await?;
+    s.send_keys(&input, &format!("say hello-from-e2e{ENTER}"))
+        .await?;
     s.wait_for_text("[data-testid=console-output]", secs(30), |t| {
         t.contains("[Server] hello-from-e2e")
     })
@@ -57,28 +54,58 @@ async fn console_and_power_follow_the_server() -> anyhow::Result<()> {
     app.screenshot("server-console").await?;
 
     // Stop: the badge follows the state the server reports (stopping, then offline).
-    invoke(&app, "power", json!({ "server": key, "action": "stop" })).await?;
+    let stop = s
+        .wait_for("[data-testid=power-stop]:not([disabled])", secs(30))
+        .await?;
+    s.click(&stop).await?;
     s.wait_for_text("[data-testid=server-status]", secs(60), |t| t == "Offline")
         .await?;
     assert_eq!(
-        sim.server_state(&panel.servers[0].uuid)
-            .map(|p| format!("{p:?}")),
-        Some("Offline".to_string()),
+        sim.server_state(&panel.servers[0].uuid),
+        Some(PowerState::Offline),
         "the simulated server really stopped"
     );
     app.screenshot("server-stopped").await?;
 
-    invoke(&app, "power", json!({ "server": key, "action": "start" })).await?;
+    let start = s
+        .wait_for("[data-testid=power-start]:not([disabled])", secs(30))
+        .await?;
+    s.click(&start).await?;
     s.wait_for_text("[data-testid=server-status]", secs(90), |t| t == "Running")
         .await?;
-    app.quit().await
-}
 
-/// The id of the only account.
-async fn accounts_id(app: &App) -> anyhow::Result<String> {
-    let list = invoke(app, "list_accounts", json!({})).await?;
-    list[0]["id"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| anyhow::anyhow!("no account: {list}"))
+    // A server that ignores its stop command: Kill appears while it is stopping, asks first,
+    // and the dialog's default (focused) button is Cancel, so Enter cannot kill by accident.
+    sim.set_behaviour(&server, Behaviour::StuckStopping)?;
+    let stop = s
+        .wait_for("[data-testid=power-stop]:not([disabled])", secs(30))
+        .await?;
+    s.click(&stop).await?;
+    s.wait_for_text("[data-testid=server-status]", secs(60), |t| t == "Stopping")
+        .await?;
+    let kill = s
+        .wait_for("[data-testid=power-kill]:not([disabled])", secs(30))
+        .await?;
+    s.click(&kill).await?;
+    let ok = s.wait_for("[data-testid=confirm-ok]", secs(10)).await?;
+    let focused = s
+        .execute(
+            "return document.activeElement && document.activeElement.dataset.testid",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        focused, "confirm-cancel",
+        "Kill must not be the default button"
+    );
+    app.screenshot("server-kill-confirm").await?;
+    s.click(&ok).await?;
+    s.wait_for_text("[data-testid=server-status]", secs(60), |t| t == "Offline")
+        .await?;
+    assert_eq!(
+        sim.server_state(&panel.servers[0].uuid),
+        Some(PowerState::Offline),
+        "killed"
+    );
+    app.quit().await
 }

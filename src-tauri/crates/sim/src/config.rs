@@ -181,6 +181,8 @@ pub enum Behaviour {
     },
     /// Boots but never prints the "done" line, so it stays `starting`.
     StuckStarting,
+    /// Ignores its stop command: stays `stopping` until killed (what Kill is for).
+    StuckStopping,
     /// Memory grows by `bytes_per_sec` until it hits the limit; then the container is OOM-killed.
     MemoryLeak {
         /// Growth in bytes per second.

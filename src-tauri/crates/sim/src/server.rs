@@ -538,6 +538,10 @@ impl Server {
             return;
         }
         self.set_power(rt, PowerState::Stopping);
+        if rt.behaviour == Behaviour::StuckStopping {
+            // The process never reacts to its stop command.
+            return;
+        }
         for line in self.info.egg.stop_lines {
             self.container_line(rt, now, line);
         }

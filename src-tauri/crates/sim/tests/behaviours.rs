@@ -44,6 +44,21 @@ async fn stuck_in_starting_never_reaches_running() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn stuck_in_stopping_ignores_stop_until_killed() {
+    let (sim, uuid) = with(Behaviour::StuckStopping).await;
+    sim.power(&uuid, aerie_sim::PowerAction::Start).unwrap();
+    run_for(Duration::from_secs(3)).await;
+    assert_eq!(sim.server_state(&uuid), Some(PowerState::Running));
+    sim.power(&uuid, aerie_sim::PowerAction::Stop).unwrap();
+    run_for(Duration::from_secs(10)).await;
+    assert_eq!(sim.server_state(&uuid), Some(PowerState::Stopping));
+    sim.power(&uuid, aerie_sim::PowerAction::Kill).unwrap();
+    run_for(Duration::from_millis(100)).await;
+    assert_eq!(sim.server_state(&uuid), Some(PowerState::Offline));
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn crash_once_comes_back_and_stays_up() {
     let (sim, uuid) = with(Behaviour::CrashOnce { after_ms: 300 }).await;
     run_for(Duration::from_secs(5)).await;
