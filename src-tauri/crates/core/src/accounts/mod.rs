@@ -16,5 +16,5 @@ pub use config::{
     AccountConfig, KeyKind, NodeTransport, PanelFlavor, Watch, key_kind, node_transport,
     normalise_url, require_tls,
 };
-pub use transfer::{ImportSummary, export, import};
+pub use transfer::{ImportSummary, export, import, parse_export};
 pub use validate::PanelIdentity;

@@ -7,6 +7,8 @@
 mod adapter;
 mod client;
 mod errors;
+#[doc(hidden)]
+pub mod fuzz;
 mod limiter;
 mod model;
 mod secret;
