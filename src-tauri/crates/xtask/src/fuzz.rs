@@ -30,7 +30,8 @@ struct Report {
     target: String,
     executions: u64,
     exec_per_sec: u64,
-    corpus: usize,
+    /// libFuzzer's last `corp:` figure: inputs in the corpus it kept / their size.
+    corpus: String,
     secs: f64,
 }
 
@@ -167,7 +168,13 @@ fn run_one(dir: &Path, cache: &Path, target: &str, budget: Budget) -> Result<Rep
             .next_back()
             .unwrap_or(0)
     };
-    let corpus = std::fs::read_dir(&work).map_or(0, |d| d.count());
+    let corpus = text
+        .lines()
+        .filter_map(|l| l.split(" corp: ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .next_back()
+        .unwrap_or("?")
+        .to_owned();
     let report = Report {
         target: target.to_owned(),
         executions: stat("stat::number_of_executed_units"),
@@ -176,7 +183,7 @@ fn run_one(dir: &Path, cache: &Path, target: &str, budget: Budget) -> Result<Rep
         secs,
     };
     println!(
-        "    {} executions, {} exec/s, 0 crashes, corpus {} inputs, {:.0} s",
+        "    {} executions, {} exec/s, 0 crashes, corpus {} (inputs/size), {:.0} s",
         report.executions, report.exec_per_sec, report.corpus, report.secs
     );
     Ok(report)
@@ -186,7 +193,7 @@ fn print_table(reports: &[Report]) {
     if reports.is_empty() {
         return;
     }
-    println!("\n| target | executions | exec/s | crashes | corpus (inputs) | time (s) |");
+    println!("\n| target | executions | exec/s | crashes | corpus (inputs/size) | time (s) |");
     println!("|---|---|---|---|---|---|");
     for r in reports {
         println!(
