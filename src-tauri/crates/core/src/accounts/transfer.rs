@@ -50,9 +50,11 @@ pub fn export(settings: &SettingsFile, path: &Path) -> Result<usize> {
 /// it (with its line when the TOML says where). Touches no file.
 pub fn parse_export(text: &str) -> std::result::Result<Settings, String> {
     let file: ExportFile = toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        // Counted in bytes: toml's span can start inside a character (a panic when sliced).
+        let line = e.span().map(|s| {
+            let before = &text.as_bytes()[..s.start.min(text.len())];
+            before.iter().filter(|b| **b == b'\n').count() + 1
+        });
         match line {
             Some(line) => format!("line {line}: {}", e.message()),
             None => e.message().to_owned(),
