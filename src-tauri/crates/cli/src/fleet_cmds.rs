@@ -294,7 +294,9 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
     fleet.add_panel(access).await?;
     let mut live = false;
     // Without --follow: print the replay, and stop once the console has been quiet briefly.
+    // Only console lines count: stats arrive every second and would keep it going forever.
     let quiet = Duration::from_millis(1500);
+    let mut quiet_until = tokio::time::Instant::now() + quiet;
     loop {
         let next = if args.follow || !live {
             tokio::select! {
@@ -302,7 +304,7 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
                 got = sub.recv() => got,
             }
         } else {
-            match tokio::time::timeout(quiet, sub.recv()).await {
+            match tokio::time::timeout_at(quiet_until, sub.recv()).await {
                 Ok(got) => got,
                 Err(_) => break,
             }
@@ -313,10 +315,14 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
                 // (titles, clipboard, hidden links): print the text only.
                 ServerEventKind::Console { line, .. } => {
                     println!("{}", aerie_core::text::strip_ansi(&line));
+                    quiet_until = tokio::time::Instant::now() + quiet;
                 }
                 ServerEventKind::Connection {
                     connection: ConnectionState::Live,
-                } => live = true,
+                } => {
+                    live = true;
+                    quiet_until = tokio::time::Instant::now() + quiet;
+                }
                 ServerEventKind::Connection {
                     connection: ConnectionState::Failed { reason },
                 } => {

@@ -4,6 +4,7 @@
 //!   Rust tests (under a headless desktop session with a real keyring and notification
 //!   server), the UI suite and the end-to-end suite once they exist.
 //! - `cargo xtask bench` — the benchmarks whose numbers go into `BENCHMARKS.md`.
+//! - `cargo xtask fuzz`  — the cargo-fuzz targets: `--smoke` (CI) or long runs.
 //! - `cargo xtask demo`  — Aerie on the embedded simulator.
 //! - `cargo xtask run`   — Aerie on your real panels.
 //! - `cargo xtask bundle` — the `.deb` and `.rpm` (release build, own target dir).
@@ -12,6 +13,7 @@
 //! `CARGO_TARGET_DIR` / `npm_config_cache` are set) so repeat runs are incremental and the
 //! clone stays clean.
 
+mod fuzz;
 mod headless;
 mod package;
 mod stages;
@@ -30,6 +32,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "test" => stages::test(&root, &rest),
         "bench" => stages::bench(&root, &rest),
+        "fuzz" => fuzz::fuzz(&root, &rest),
         "demo" => stages::demo(&root, &rest),
         "run" => stages::run_app(&root, &rest),
         "bundle" => package::bundle(&root, &rest).map(drop),
@@ -47,6 +50,7 @@ const HELP: &str = "usage: cargo xtask <task>
 tasks:
   test    run every check CI runs (installs missing system packages on Debian/Ubuntu)
   bench   run the benchmarks and print the results for BENCHMARKS.md
+  fuzz    run the cargo-fuzz targets in fuzz/ (nightly; installs it and cargo-fuzz if missing)
   demo    open Aerie on the embedded simulator (installs what it needs, like test)
   run     open Aerie on your configured panels (same)
   bundle  build the .deb and .rpm (release build in ~/.cache/aerie/target-release)
@@ -56,10 +60,17 @@ options:
   --no-apt     do not install system packages (test, demo, run)
 
 test options:
-  --only X     run only stage X (fmt, clippy, deny, rust, ui, e2e, package)
+  --only X     run only stage X (fmt, clippy, deny, rust, ui, e2e, fuzz, package)
   --no-package skip the package stage (release build of the .deb, unpacked into a temp
                root and started headless)
   --advisories also check RustSec advisories in the deny stage (needs the network)
+  --no-fuzz    skip the fuzz stage (each fuzz target for 20 s)
+
+fuzz options:
+  --smoke             every target for 20 s (what the test stage runs)
+  --target NAME       only this target (default: all)
+  --runs N            stop each target after N executions (and/or:)
+  --seconds S         stop each target after S seconds
 
 bundle options:
   --bundles deb,rpm   which Linux bundles to build (default deb,rpm)";

@@ -120,6 +120,11 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
         });
     }
 
+    // Each cargo-fuzz target briefly (nightly, own target dir; `--no-fuzz` skips the stage).
+    if wants("fuzz") && !args.iter().any(|a| a == "--no-fuzz") {
+        stage("fuzz smoke", &mut || crate::fuzz::smoke(root));
+    }
+
     // After e2e: a release build packaged as .deb, unpacked into a throw-away root and started
     // (the release build has its own target dir; `--no-package` skips the stage).
     if wants("package") && !args.iter().any(|a| a == "--no-package") {

@@ -15,5 +15,5 @@ pub(crate) use config::validate_configs;
 pub use config::{
     AccountConfig, KeyKind, PanelFlavor, Watch, key_kind, normalise_url, require_tls,
 };
-pub use transfer::{ImportSummary, export, import};
+pub use transfer::{ImportSummary, export, import, parse_export};
 pub use validate::PanelIdentity;

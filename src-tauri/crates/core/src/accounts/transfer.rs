@@ -46,6 +46,28 @@ pub fn export(settings: &SettingsFile, path: &Path) -> Result<usize> {
     Ok(n)
 }
 
+/// Decodes and checks an export file's text: the settings it carries, or what is wrong with
+/// it (with its line when the TOML says where). Touches no file.
+pub fn parse_export(text: &str) -> std::result::Result<Settings, String> {
+    let file: ExportFile = toml::from_str(text).map_err(|e| {
+        // Counted in bytes: toml's span can start inside a character (a panic when sliced).
+        let line = e.span().map(|s| {
+            let before = &text.as_bytes()[..s.start.min(text.len())];
+            before.iter().filter(|b| **b == b'\n').count() + 1
+        });
+        match line {
+            Some(line) => format!("line {line}: {}", e.message()),
+            None => e.message().to_owned(),
+        }
+    })?;
+    if file.aerie_export > EXPORT_FORMAT || file.settings.version > settings::VERSION {
+        return Err("it was written by a newer Aerie; update Aerie first".into());
+    }
+    file.settings.history.validate()?;
+    validate_configs(&file.settings.accounts).map_err(|(_, m)| m)?;
+    Ok(file.settings)
+}
+
 /// Reads an export into `settings`: adds the accounts not present yet (without keys) and
 /// takes over the other settings sections. A file that cannot be used changes nothing.
 ///
@@ -59,23 +81,7 @@ pub fn import(settings: &SettingsFile, path: &Path) -> Result<ImportSummary> {
         detail,
     };
     let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
-    let file: ExportFile = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        match line {
-            Some(line) => invalid(format!("line {line}: {}", e.message())),
-            None => invalid(e.message().to_owned()),
-        }
-    })?;
-    if file.aerie_export > EXPORT_FORMAT || file.settings.version > settings::VERSION {
-        return Err(invalid(
-            "it was written by a newer Aerie; update Aerie first".into(),
-        ));
-    }
-    file.settings.history.validate().map_err(invalid)?;
-    validate_configs(&file.settings.accounts).map_err(|(_, m)| invalid(m))?;
-    let imported = file.settings;
+    let imported = parse_export(&text).map_err(invalid)?;
     settings.update(|s| {
         let mut summary = ImportSummary::default();
         for mut a in imported.accounts {

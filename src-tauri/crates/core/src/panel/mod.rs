@@ -4,6 +4,8 @@
 
 mod client;
 mod errors;
+#[doc(hidden)]
+pub mod fuzz;
 mod model;
 
 pub use client::PanelClient;

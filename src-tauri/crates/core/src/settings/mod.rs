@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 
 pub use atomic::CRASH_HOOK_ENV;
 
+mod parse;
 mod sinks;
 mod trust;
 
+pub use parse::{Refusal, parse};
 pub use sinks::{SinkConfig, SinkKind};
 
 use crate::accounts::AccountConfig;
@@ -183,14 +185,6 @@ pub struct SettingsFile {
     path: PathBuf,
 }
 
-/// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
 impl SettingsFile {
     /// The settings file at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
@@ -207,7 +201,7 @@ impl SettingsFile {
         &self.path
     }
 
-    /// Reads and validates the settings; a missing file gives the defaults.
+    /// Reads and validates the settings (see [`parse`]); a missing file gives the defaults.
     pub fn load(&self) -> Result<Settings> {
         atomic::remove_leftovers(&self.path);
         let bytes = match std::fs::read(&self.path) {
@@ -215,84 +209,33 @@ impl SettingsFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
             Err(e) => return Err(file_error("read", &self.path, &e)),
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                return Err(self.invalid(&text, Some(offset), "it is not UTF-8 text"));
-            }
-        };
-        if text.trim().is_empty() {
-            // An empty file is never something Aerie wrote: treat it as damage, not as "no
-            // accounts", so nothing is silently forgotten.
-            return Err(self.invalid(&text, None, "the file is empty"));
-        }
-        let mut table: toml::Table = match text.parse() {
-            Ok(t) => t,
-            Err(e) => {
-                let e: toml::de::Error = e;
-                let at = e.span().map(|s| s.start);
-                return Err(self.invalid(&text, at, e.message()));
-            }
-        };
-        let version = match table.get("version") {
-            None => 0,
-            Some(v) => match v.as_integer().and_then(|v| u32::try_from(v).ok()) {
-                Some(v) => v,
-                None => {
-                    let at = text.find("version");
-                    return Err(self.invalid(&text, at, "version must be a whole number"));
-                }
-            },
-        };
-        if version > VERSION {
-            return Err(Error::SettingsTooNew {
+        parse(&bytes).map_err(|refusal| match refusal {
+            Refusal::TooNew { found } => Error::SettingsTooNew {
                 path: self.path.clone(),
-                found: version,
+                found,
                 supported: VERSION,
-            });
-        }
-        let parsed = if migrate(&mut table, version) {
-            toml::Value::Table(table).try_into::<Settings>()
-        } else {
-            // Parse the text itself so field errors keep their positions.
-            toml::from_str::<Settings>(&text)
-        };
-        let settings = match parsed {
-            Ok(s) => s,
-            Err(e) => {
-                let at = e.span().map(|s| s.start);
-                return Err(self.invalid(&text, at, e.message()));
-            }
-        };
-        let settings = Settings {
-            version: VERSION,
-            ..settings
-        };
-        if let Err(msg) = settings.history.validate() {
-            return Err(self.invalid(&text, text.find("[history"), &msg));
-        }
-        if let Err((id, msg)) = crate::accounts::validate_configs(&settings.accounts) {
-            return Err(self.invalid(&text, text.find(&id), &msg));
-        }
-        Ok(settings)
+            },
+            Refusal::Invalid {
+                line,
+                column,
+                message,
+            } => self.invalid(line, column, message),
+        })
     }
 
     /// Copies the unreadable file aside and builds the error that says where.
-    fn invalid(&self, text: &str, offset: Option<usize>, message: &str) -> Error {
-        let (line, column) = offset.map_or((0, 0), |o| line_col(text, o));
+    fn invalid(&self, line: usize, column: usize, message: String) -> Error {
         let ts = crate::clock::now_ms() / 1000;
         let backup = PathBuf::from(format!("{}.corrupt-{ts}", self.path.display()));
         if let Err(e) = std::fs::copy(&self.path, &backup) {
             tracing::error!(error = %e, "could not copy the invalid settings file aside");
         }
-        tracing::error!(path = %self.path.display(), line, column, message, "invalid settings file");
+        tracing::error!(path = %self.path.display(), line, column, message = message.as_str(), "invalid settings file");
         Error::SettingsInvalid {
             path: self.path.clone(),
             line,
             column,
-            message: message.to_owned(),
+            message,
             backup,
         }
     }
@@ -321,12 +264,6 @@ impl SettingsFile {
         self.save(&settings)?;
         Ok(out)
     }
-}
-
-/// Upgrades an older file in place; returns whether anything changed. Version 0 (no `version`
-/// key) is the first format, so there is nothing to do yet.
-fn migrate(_table: &mut toml::Table, _from: u32) -> bool {
-    false
 }
 
 #[cfg(test)]
