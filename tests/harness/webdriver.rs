@@ -214,6 +214,16 @@ impl Session {
         .map(drop)
     }
 
+    /// The `data-testid` of the element that has the keyboard focus (what Enter would press),
+    /// `null` when the focused element has none.
+    pub async fn focused_testid(&self) -> Result<Value> {
+        self.execute(
+            "return document.activeElement && document.activeElement.dataset.testid",
+            vec![],
+        )
+        .await
+    }
+
     /// Runs a script in the page and returns its result.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         let body = json!({ "script": script, "args": args });

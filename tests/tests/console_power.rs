@@ -88,12 +88,7 @@ async fn console_and_power_follow_the_server() -> anyhow::Result<()> {
         .await?;
     s.click(&kill).await?;
     let ok = s.wait_for("[data-testid=confirm-ok]", secs(10)).await?;
-    let focused = s
-        .execute(
-            "return document.activeElement && document.activeElement.dataset.testid",
-            vec![],
-        )
-        .await?;
+    let focused = s.focused_testid().await?;
     assert_eq!(
         focused, "confirm-cancel",
         "Kill must not be the default button"

@@ -44,12 +44,7 @@ async fn bulk_stop_connections_and_settings_work_from_the_window() -> anyhow::Re
         .await?;
     s.click(&stop).await?;
     let ok = s.wait_for("[data-testid=confirm-ok]", secs(10)).await?;
-    let focused = s
-        .execute(
-            "return document.activeElement && document.activeElement.dataset.testid",
-            vec![],
-        )
-        .await?;
+    let focused = s.focused_testid().await?;
     assert_eq!(
         focused, "confirm-cancel",
         "stopping servers is not the default"
