@@ -8,7 +8,7 @@ use aerie_core::fleet::PanelAccess;
 use aerie_core::secret::Secret;
 use aerie_core::secrets::{self, KeyringStore};
 use aerie_core::settings::{Paths, SettingsFile};
-use aerie_core::source::{Access, RemoteServer, Source};
+use aerie_core::source::{RateLimits, RemoteServer, Source};
 use clap::Args;
 
 /// Panel selection shared by the fleet commands.
@@ -76,14 +76,7 @@ pub struct Located {
 pub async fn locate(args: &PanelArgs, server: &str) -> anyhow::Result<Located> {
     let kinds = aerie_core::kinds::builtin();
     for access in resolve(args)? {
-        let source = kinds.open(
-            &access.kind,
-            Access {
-                base_url: access.base_url.clone(),
-                api_key: access.api_key.clone(),
-                rate_limits: access.rate_limits.unwrap_or_default(),
-            },
-        )?;
+        let source = access.open(&kinds, RateLimits::default())?;
         let found = source
             .list_servers()
             .await?

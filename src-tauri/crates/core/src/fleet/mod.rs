@@ -148,6 +148,18 @@ impl PanelAccess {
         }
     }
 
+    /// Opens the account through its kind in `kinds`, with its own REST budget or `default`.
+    pub fn open(&self, kinds: &Registry, default: RateLimits) -> Result<Arc<dyn Source>> {
+        kinds.open(
+            &self.kind,
+            Access {
+                base_url: self.base_url.clone(),
+                api_key: self.api_key.clone(),
+                rate_limits: self.rate_limits.unwrap_or(default),
+            },
+        )
+    }
+
     /// The same account as another source kind.
     pub fn of_kind(mut self, kind: impl Into<String>) -> Self {
         self.kind = kind.into();
@@ -281,14 +293,7 @@ impl Fleet {
     /// Returns how many servers are watched. Errors (bad key, not a panel, unknown kind) come
     /// back here. The list is read again every [`FleetConfig::relist_interval`].
     pub async fn add_panel(&self, access: PanelAccess) -> Result<usize> {
-        let source = self.inner.kinds.open(
-            &access.kind,
-            Access {
-                base_url: access.base_url,
-                api_key: access.api_key,
-                rate_limits: access.rate_limits.unwrap_or(self.inner.cfg.rate_limits),
-            },
-        )?;
+        let source = access.open(&self.inner.kinds, self.inner.cfg.rate_limits)?;
         let filter = Filter {
             only: access.only,
             except: access.except,
